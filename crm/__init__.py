@@ -1,0 +1,91 @@
+"""The application factory."""
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from crm.config import ROOT, Config, load_dotenv_file
+from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config=None):
+    """Build the application; `config` (a Config) replaces the environment's settings."""
+    load_dotenv_file()
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if config is None:
+        # Production unless FLASK_DEBUG is on; testing always passes its own config.
+        config = Config(production=not app.debug, instance_path=app.instance_path)
+    app.config.from_mapping(config.as_dict())
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    from crm.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    import crm.accounts.models
+    import crm.supporters.models  # noqa: F401
+
+
+def register_blueprints(app):
+    from crm.accounts.views import bp as accounts_bp
+    from crm.admin.views import bp as admin_bp
+    from crm.i18n import bp as i18n_bp
+    from crm.pages.views import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(i18n_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_security(app):
+    from crm.security import ensure_session_id, set_security_headers
+
+    app.after_request(ensure_session_id)
+    app.after_request(set_security_headers)
+
+
+def register_errors(app):
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    from crm.errors import handle_csrf_error, handle_http_error
+
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(500, handle_http_error)
+
+
+def register_templates(app):
+    from crm.i18n import money_filter, template_globals
+
+    app.add_template_filter(money_filter, "money")
+    app.context_processor(template_globals)
+
+
+def register_commands(app):
+    from crm.accounts.commands import users_cli
+    from crm.demo import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

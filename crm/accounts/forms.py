@@ -1,0 +1,66 @@
+"""One form per account screen."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from crm.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+EMAIL = [DataRequired(_l("Enter your email address.")), Length(max=254), Email(_l("Enter a valid email address."))]
+
+
+def new_password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=_l("Use between %(min)d and %(max)d characters."),
+            ),
+        ],
+        description=_l("At least %(n)d characters. A few unrelated words make a strong one.", n=MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=EMAIL, render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=EMAIL, render_kw={"autocomplete": "email"})
+    password = new_password_field(_l("Password"))
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Create my account"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the new password.")),
+            EqualTo("new_password", _l("The passwords do not match.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))

@@ -1,0 +1,43 @@
+"""Rate limits on failed logins, per account and per address."""
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from crm.extensions import limiter
+from crm.normalize import normalize_email
+
+
+def _account_key():
+    return "account:" + normalize_email(request.form.get("email", ""))[:254]
+
+
+def _login_failed(response):
+    # Only failures count: a person who logs in fine is never slowed down.
+    return bool(g.get("login_failed"))
+
+
+def _limit(name):
+    return lambda: current_app.config[name]
+
+
+def login_limits(view):
+    """Allow a few failed logins a minute per account and per address; then 429."""
+    view = limiter.limit(
+        _limit("LOGIN_LIMIT_PER_ADDRESS"),
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_login_failed,
+        scope="login-address",
+    )(view)
+    return limiter.limit(
+        _limit("LOGIN_LIMIT_PER_ACCOUNT"),
+        key_func=_account_key,
+        methods=["POST"],
+        deduct_when=_login_failed,
+        scope="login-account",
+    )(view)
+
+
+def note_failed_login():
+    """Mark this request as a failed login, for the limits above."""
+    g.login_failed = True

@@ -1,0 +1,83 @@
+"""User accounts: staff (admin, staff, marketing) and fundraisers."""
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from crm.extensions import db, login_manager
+from crm.normalize import normalize_email
+from crm.utc import UTCDateTime, utcnow
+
+STAFF_ROLES = ("admin", "staff", "marketing")
+ROLES = (*STAFF_ROLES, "fundraiser")
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "staff": _l("Staff"),
+    "marketing": _l("Marketing"),
+    "fundraiser": _l("Fundraiser"),
+}
+
+
+def new_session_token():
+    """Return a fresh token naming a user's sessions; changing it signs them all out."""
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'staff', 'marketing', 'fundraiser')", name="role_known"),
+        CheckConstraint("email <> ''", name="email_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="fundraiser")
+    active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    @validates("email")
+    def _normalise_email(self, key, value):
+        return normalize_email(value)
+
+    @validates("role")
+    def _check_role(self, key, value):
+        if value not in ROLES:
+            raise ValueError(f"unknown role {value!r}")
+        return value
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS[self.role]
+
+    @property
+    def is_staff(self):
+        return self.role in STAFF_ROLES
+
+    def has_role(self, *roles):
+        """Return True if the user holds one of `roles`."""
+        return self.role in roles
+
+    def get_id(self):
+        # The session names the token, not the id, so a password change ends other sessions.
+        return self.session_token
+
+    def __repr__(self):
+        return f"<User {self.id} {self.role}>"
+
+
+@login_manager.user_loader
+def load_user(token):
+    """Find the signed-in user from the token stored in their session."""
+    return db.session.scalar(db.select(User).filter_by(session_token=token))

@@ -1,0 +1,82 @@
+"""Account use cases. They add and flush; the caller commits."""
+
+from flask_babel import lazy_gettext as _l
+
+from crm.accounts.models import ROLES, User, new_session_token
+from crm.accounts.passwords import hash_password, needs_rehash, verify_password
+from crm.extensions import db
+from crm.normalize import normalize_email
+from crm.utc import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+
+class AccountError(Exception):
+    """An expected failure the user can correct; str() is a message for them."""
+
+
+def find_user(email):
+    """Return the user with this email (any case), or None."""
+    email = normalize_email(email)
+    if not email:
+        return None
+    return db.session.scalar(db.select(User).filter_by(email=email))
+
+
+def check_password_rules(password):
+    """Raise AccountError if the password is too short or too long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(_l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
+
+
+def create_user(email, password, role="fundraiser", now=None):
+    """Create an account; raise AccountError if the email is taken or the role unknown."""
+    if role not in ROLES:
+        raise AccountError(_l("Unknown role: %(role)s", role=role))
+    if find_user(email) is not None:
+        raise AccountError(_l("An account with this email already exists. Log in instead."))
+    check_password_rules(password)
+    now = now or utcnow()
+    user = User(email=email, password_hash=hash_password(password), role=role, created_at=now, password_changed_at=now)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email, password, now=None):
+    """Return the active user these credentials belong to, or None (same work either way)."""
+    user = find_user(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now or utcnow()
+    return user
+
+
+def change_password(user, current_password, new_password, now=None):
+    """Set a new password after checking the current one; sign out other sessions."""
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError(_l("Your current password is not correct."))
+    check_password_rules(new_password)
+    set_password(user, new_password, now)
+
+
+def set_password(user, new_password, now=None):
+    """Set a password without the current one (CLI, later a reset link)."""
+    check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = now or utcnow()
+    user.session_token = new_session_token()
+
+
+def set_role(user, role):
+    """Give the user a role; its sessions end so the new rights apply at once."""
+    if role not in ROLES:
+        raise AccountError(_l("Unknown role: %(role)s", role=role))
+    user.role = role
+    user.session_token = new_session_token()

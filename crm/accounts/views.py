@@ -1,0 +1,85 @@
+"""Log in, log out, sign up, change password."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from crm.accounts import access  # noqa: F401  (configures the login manager)
+from crm.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
+from crm.accounts.limits import login_limits, note_failed_login
+from crm.accounts.services import AccountError, authenticate, change_password, create_user
+from crm.extensions import db
+from crm.security import safe_next_url, start_new_session
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def _landing(user):
+    return url_for("admin.dashboard") if user.is_staff else url_for("pages.home")
+
+
+def _sign_in(user, remember=False):
+    start_new_session()
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limits
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            _sign_in(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next_url(request.args.get("next"), _landing(user)))
+        form.form_errors.append(_("That email and password do not match an account."))
+    if form.is_submitted():
+        note_failed_login()
+        return render_template("accounts/login.html", form=form), 400
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    # CSRFProtect has already checked the token of this POST.
+    logout_user()
+    start_new_session()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.password.data)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            _sign_in(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("pages.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except AccountError as error:
+            form.current_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            _sign_in(current_user._get_current_object())
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(_landing(current_user))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/password.html", form=form), status

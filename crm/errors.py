@@ -1,0 +1,50 @@
+"""Error pages in the visitor's language."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("We could not understand that request. Please check the form and try again.")),
+    403: (_l("Access denied"), _l("Your account does not have permission to see this page.")),
+    404: (_l("Page not found"), _l("We could not find that page. It may have moved, or the address may be mistyped.")),
+    405: (_l("Not allowed"), _l("That action is not available on this page.")),
+    413: (_l("File too large"), _l("What you sent is larger than we accept. Please send something smaller.")),
+    429: (_l("Too many attempts"), _l("You have tried too many times. Please wait a minute and try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An error on our side stopped this page. We have been told; please try again later."),
+    ),
+}
+
+
+def render_error(code, title=None, message=None):
+    """Render the error page for an HTTP status code."""
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    return (
+        render_template(
+            "errors/error.html", code=code, title=title or default_title, message=message or default_message
+        ),
+        code,
+    )
+
+
+def handle_http_error(error):
+    """Turn an HTTPException (or an unexpected error) into a friendly page."""
+    if not isinstance(error, HTTPException):
+        error = InternalServerError()
+    body, code = render_error(error.code or 500)
+    response = error.get_response()
+    response.set_data(body)
+    response.status_code = code
+    response.mimetype = "text/html"
+    return response
+
+
+def handle_csrf_error(error):
+    """Explain a missing or expired CSRF token without losing the visitor."""
+    return render_error(
+        400,
+        _l("The form expired"),
+        _l("For your security, this form can only be sent from our own page. Please reload it and try again."),
+    )

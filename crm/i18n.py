@@ -1,0 +1,48 @@
+"""Language choice (English and French), the switch, and locale-aware template helpers."""
+
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+
+from crm.money import format_money
+from crm.security import safe_next_url
+
+bp = Blueprint("i18n", __name__)
+
+LANGUAGE_KEY = "lang"
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def select_locale():
+    """Return the chosen language, else the browser's best supported one."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    chosen = session.get(LANGUAGE_KEY)
+    if chosen in supported:
+        return chosen
+    return request.accept_languages.best_match(supported) or supported[0]
+
+
+@bp.get("/language/<code>")
+def switch_language(code):
+    """Remember the language and go back to the page the visitor was on."""
+    if code not in current_app.config["SUPPORTED_LOCALES"]:
+        abort(404)
+    session[LANGUAGE_KEY] = code
+    return redirect(safe_next_url(request.args.get("next"), url_for("pages.home")))
+
+
+def money_filter(cents, currency=None):
+    """Format integer cents in the current language: {{ gift.amount_cents|money }}."""
+    currency = currency or current_app.config["CURRENCY"]
+    locale = f"{get_locale().language}_{current_app.config['MONEY_TERRITORY']}"
+    return format_money(cents, currency, locale)
+
+
+def template_globals():
+    """Values every template may use."""
+    current = str(get_locale())
+    others = [code for code in current_app.config["SUPPORTED_LOCALES"] if code != current]
+    return {
+        "current_language": current,
+        "other_languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in others],
+        "charity_name": current_app.config["CHARITY_NAME"],
+    }

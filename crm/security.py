@@ -1,0 +1,72 @@
+"""Response headers, the session id, and safe redirect targets."""
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request, session
+
+SESSION_ID_KEY = "sid"
+
+
+def content_security_policy(extra=None):
+    """Return the CSP: same origin only, plus sources a view adds in `g.csp_extra`."""
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+    }
+    for directive, sources in (extra or {}).items():
+        kept = [s for s in directives.get(directive, []) if s != "'none'"]
+        directives[directive] = kept + [s for s in sources if s not in kept]
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def set_security_headers(response):
+    """Add the security headers to every response."""
+    response.headers["Content-Security-Policy"] = content_security_policy(g.get("csp_extra"))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return response
+
+
+def ensure_session_id(response):
+    """Give every stored session an id of its own, so a new one is visible at login."""
+    if session and SESSION_ID_KEY not in session:
+        session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
+    return response
+
+
+def start_new_session():
+    """Drop everything in the session and give it a new id (against session fixation)."""
+    session.clear()
+    session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
+
+
+def safe_next_url(target, fallback):
+    """Return `target` if it is a path on this site, else `fallback`."""
+    if not target or not isinstance(target, str):
+        return fallback
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return fallback
+    return target
+
+
+def is_production():
+    """Return True when running without debug or testing."""
+    return not current_app.debug and not current_app.testing
