@@ -25,11 +25,11 @@ $(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	@$(BIN)/pybabel compile -d translations >/dev/null
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 db: translations
 	FLASK_DEBUG=1 $(BIN)/flask db upgrade

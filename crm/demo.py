@@ -1,5 +1,7 @@
 """`flask demo seed`: demo accounts and supporters for a development machine."""
 
+import unicodedata
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -35,6 +37,11 @@ DEMO_SUPPORTERS = [
 ]
 
 
+def _ascii(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if ch.isascii() and ch not in "' ")
+
+
 def seed_demo():
     """Add the demo accounts and supporters; return False if they are already there."""
     if db.session.scalar(db.select(User).filter_by(email=DEMO_ACCOUNTS[0][0])) is not None:
@@ -42,7 +49,7 @@ def seed_demo():
     for email, role, password in DEMO_ACCOUNTS:
         create_user(email, password, role=role)
     for first, last, language, source in DEMO_SUPPORTERS:
-        email = f"{first}.{last}@demo.example".replace("'", "").replace(" ", "")
+        email = _ascii(f"{first}.{last}@demo.example")
         db.session.add(Supporter(email=email, first_name=first, last_name=last, language=language, source=source))
     db.session.flush()
     return True

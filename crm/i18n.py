@@ -1,6 +1,6 @@
 """Language choice (English and French), the switch, and locale-aware template helpers."""
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from crm.money import format_money
@@ -15,6 +15,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 def select_locale():
     """Return the chosen language, else the browser's best supported one."""
     supported = current_app.config["SUPPORTED_LOCALES"]
+    if not has_request_context():
+        return supported[0]  # CLI commands and workers speak the default language
     chosen = session.get(LANGUAGE_KEY)
     if chosen in supported:
         return chosen

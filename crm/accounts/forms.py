@@ -7,6 +7,12 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from crm.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 EMAIL = [DataRequired(_l("Enter your email address.")), Length(max=254), Email(_l("Enter a valid email address."))]
 
 
@@ -27,7 +33,7 @@ def new_password_field(label):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=EMAIL, render_kw={"autocomplete": "username"})
+    email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "username"})
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
@@ -38,7 +44,7 @@ class LoginForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=EMAIL, render_kw={"autocomplete": "email"})
+    email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "email"})
     password = new_password_field(_l("Password"))
     confirm = PasswordField(
         _l("Repeat the password"),

@@ -1,0 +1,90 @@
+"""`flask users ...` commands."""
+
+from crm.accounts.models import User
+from crm.extensions import db
+from tests.helpers import log_in
+
+
+def test_create_user_with_password_from_stdin_can_log_in(app, runner):
+    result = runner.invoke(
+        args=["users", "create", "Boss@Example.org", "--role", "admin", "--password-stdin"],
+        input="a strong admin password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created boss@example.org (admin)" in result.output
+    assert log_in(app.test_client(), "boss@example.org", "a strong admin password").status_code == 302
+
+
+def test_create_user_prompts_for_the_password_twice(app, runner):
+    result = runner.invoke(args=["users", "create", "p@example.org"], input="prompted password\nprompted password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(db.select(User)).role == "fundraiser"
+
+
+def test_create_user_refuses_duplicates_and_short_passwords(runner, make_user):
+    make_user(email="dup@example.org")
+    result = runner.invoke(args=["users", "create", "DUP@example.org", "--password-stdin"], input="long enough pw\n")
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    result = runner.invoke(args=["users", "create", "new@example.org", "--password-stdin"], input="short\n")
+    assert result.exit_code == 1
+    assert "at least 10" in result.output
+
+
+def test_create_user_refuses_unknown_roles(runner):
+    result = runner.invoke(args=["users", "create", "x@example.org", "--role", "owner", "--password-stdin"])
+    assert result.exit_code == 2
+
+
+def test_set_role_changes_access_at_once(app, runner, make_user):
+    user = make_user(role="staff")
+    client = app.test_client()
+    log_in(client, user.email, user.password)
+    assert client.get("/staff/").status_code == 200
+    result = runner.invoke(args=["users", "set-role", user.email, "fundraiser"])
+    assert result.exit_code == 0, result.output
+    # The role change ended the old session: the next request must log in again.
+    assert client.get("/staff/").status_code == 302
+    log_in(client, user.email, user.password)
+    assert client.get("/staff/").status_code == 403
+
+
+def test_set_role_of_unknown_email(runner):
+    result = runner.invoke(args=["users", "set-role", "ghost@example.org", "admin"])
+    assert result.exit_code == 1
+    assert "No account" in result.output
+
+
+def test_list_users(runner, make_user):
+    make_user(email="a@example.org", role="admin")
+    make_user(email="m@example.org", role="marketing")
+    result = runner.invoke(args=["users", "list"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("a@example.org\tadmin\tactive\tlast login never")
+    assert lines[1].startswith("m@example.org\tmarketing")
+    only = runner.invoke(args=["users", "list", "--role", "marketing"]).output
+    assert "a@example.org" not in only and "m@example.org" in only
+
+
+def test_demo_seed_runs_once(app, runner):
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "Demo data created" in first.output
+    assert "admin@demo.example" in first.output and "demo-admin-password" in first.output
+    second = runner.invoke(args=["demo", "seed"])
+    assert "already there" in second.output
+    client = app.test_client()
+    log_in(client, "marketing@demo.example", "demo-marketing-password")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "Ava Martin" in page
+    assert "etienne.cote@demo.example" in page
+    assert '<span class="figure-value">12</span>' in page
+
+
+def test_demo_seed_refuses_production(make_app):
+    app = make_app(TESTING=False)
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 1
+    assert "development only" in result.output

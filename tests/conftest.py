@@ -1,0 +1,237 @@
+"""Shared fixtures on real parts: SQLite or PostgreSQL, localstripe, an SMTP sink, Chromium."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import requests
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import make_server
+
+from crm import create_app
+from crm.accounts.services import create_user
+from crm.config import TestConfig, database_url
+from crm.extensions import db
+from tests.helpers import SmtpSink
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, process=None, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on port {port} after {timeout}s")
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+@contextmanager
+def temporary_database(tmp_dir):
+    """Yield the URL of a new empty database: an SQLite file, or a PostgreSQL database."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    url = make_url(database_url(base, tmp_dir))
+    name = f"crm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """A database for the whole run, migrated once to the newest revision."""
+    with temporary_database(tmp_path_factory.mktemp("db")) as url:
+        app = create_app(TestConfig(url))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    """An empty, unmigrated database of the engine under test."""
+    with temporary_database(tmp_path) as url:
+        yield url
+
+
+def empty_tables(app):
+    with app.app_context():
+        db.session.remove()
+        tables = [table.name for table in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in reversed(tables):
+                    conn.execute(text(f"DELETE FROM {name}"))
+        db.engine.dispose()
+
+
+# --- the application -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_app(request, database):
+    """Build an app on the test database; keyword arguments override its settings."""
+    apps = []
+    companions = {}
+    if "localstripe" in request.fixturenames:
+        stripe = request.getfixturevalue("localstripe")
+        companions.update(STRIPE_API_BASE=stripe.url, STRIPE_JS_URL=stripe.js_url)
+    if "smtp_sink" in request.fixturenames:
+        sink = request.getfixturevalue("smtp_sink")
+        companions.update(MAIL_SERVER=sink.host, MAIL_PORT=sink.port)
+
+    def factory(**overrides):
+        app = create_app(TestConfig(database, **{**companions, **overrides}))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        empty_tables(app)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user; return its id, email, password and role (plain values, no session)."""
+    counter = iter(range(1, 10_000))
+
+    def factory(email=None, password=DEFAULT_PASSWORD, role="fundraiser", **fields):
+        email = email or f"user{next(counter)}@example.org"
+        with app.app_context():
+            user = create_user(email, password, role=role)
+            for name, value in fields.items():
+                setattr(user, name, value)
+            db.session.commit()
+            return SimpleNamespace(id=user.id, email=user.email, password=password, role=user.role)
+
+    return factory
+
+
+# --- companions: localstripe, SMTP sink, live server ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """localstripe from scratch on a free loopback port, for the whole run."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "localstripe_server.py"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, process)
+        url = f"http://127.0.0.1:{port}"
+        yield SimpleNamespace(url=url, js_url=f"{url}/js.stripe.com/v3/", port=port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _smtp_controller():
+    sink = SmtpSink(host="127.0.0.1", port=free_port())
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_sink(_smtp_controller):
+    """A real SMTP server (aiosmtpd) that keeps what it receives; empty at the start of a test."""
+    _smtp_controller.messages.clear()
+    return _smtp_controller
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port, in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture
+def stripe_webhook(localstripe, live_server):
+    """Register the live app's webhook endpoint with localstripe, signed with the app's secret."""
+    url = f"{live_server.url}/payments/stripe/webhook"
+    secret = live_server.app.config["STRIPE_WEBHOOK_SECRET"]
+    response = requests.post(f"{localstripe.url}/_config/webhooks/test", data={"url": url, "secret": secret}, timeout=10)
+    response.raise_for_status()
+    return SimpleNamespace(url=url, secret=secret)
+
+
+# --- browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium; never a downloaded browser (no network here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM}: apt-get install chromium", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}

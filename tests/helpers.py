@@ -1,0 +1,64 @@
+"""Helpers for tests: CSRF tokens, logging in, an SMTP sink."""
+
+import re
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
+
+
+def csrf_token(client, url):
+    """GET `url` and return the CSRF token of its form."""
+    response = client.get(url)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def post_form(client, url, data, **kwargs):
+    """POST `data` to the form at `url` with a fresh CSRF token."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, url)}, **kwargs)
+
+
+def log_in(client, email, password, **kwargs):
+    return post_form(client, "/account/login", {"email": email, "password": password}, **kwargs)
+
+
+def session_data(client):
+    """Return the session the client's cookie holds (decoded, as the app sees it)."""
+    with client.session_transaction() as session:
+        return dict(session)
+
+
+class SmtpSink:
+    """An aiosmtpd server keeping every message it receives."""
+
+    def __init__(self, host, port):
+        self.host = host
+        self.port = port
+        self.messages = []
+        self._lock = threading.Lock()
+        self._controller = Controller(self, hostname=host, port=port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        with self._lock:
+            self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        self._controller.start()
+
+    def stop(self):
+        self._controller.stop()
+
+    def wait_for(self, count, timeout=10):
+        """Wait until `count` messages have arrived; return them."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} messages, got {len(self.messages)}")

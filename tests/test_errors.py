@@ -1,0 +1,54 @@
+"""Error pages are friendly, in English and French, with the right status."""
+
+import pytest
+from werkzeug.exceptions import abort
+
+
+@pytest.fixture
+def failing_app(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/fail/<int:code>")
+    def fail(code):
+        if code == 500:
+            raise RuntimeError("boom")
+        abort(code)
+
+    return app
+
+
+ENGLISH = {
+    400: "Bad request",
+    403: "Access denied",
+    404: "Page not found",
+    413: "File too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+FRENCH = {
+    400: "Demande invalide",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    413: "Fichier trop volumineux",
+    429: "Trop de tentatives",
+    500: "Une erreur est survenue",
+}
+
+
+@pytest.mark.parametrize("code", sorted(ENGLISH))
+def test_error_page_in_english(failing_app, code):
+    response = failing_app.test_client().get(f"/fail/{code}", headers={"Accept-Language": "en"})
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert f"<h1>{ENGLISH[code]}</h1>" in html
+    assert 'lang="en"' in html
+    assert "Traceback" not in html and "boom" not in html
+
+
+@pytest.mark.parametrize("code", sorted(FRENCH))
+def test_error_page_in_french(failing_app, code):
+    response = failing_app.test_client().get(f"/fail/{code}", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert f"<h1>{FRENCH[code]}</h1>" in html
+    assert 'lang="fr"' in html
