@@ -129,6 +129,8 @@ class Config:
 class TestConfig(Config):
     """Settings for the test suite: a given database, cheap hashing, no secure cookies."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self, database_url, **overrides):
         env = {"SECRET_KEY": "test-secret-key", "DATABASE_URL": database_url}
         super().__init__(env, production=False)

@@ -221,7 +221,9 @@ def stripe_webhook(localstripe, live_server):
     """Register the live app's webhook endpoint with localstripe, signed with the app's secret."""
     url = f"{live_server.url}/payments/stripe/webhook"
     secret = live_server.app.config["STRIPE_WEBHOOK_SECRET"]
-    response = requests.post(f"{localstripe.url}/_config/webhooks/test", data={"url": url, "secret": secret}, timeout=10)
+    response = requests.post(
+        f"{localstripe.url}/_config/webhooks/test", data={"url": url, "secret": secret}, timeout=10
+    )
     response.raise_for_status()
     return SimpleNamespace(url=url, secret=secret)
 

@@ -42,7 +42,7 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname=host, port=port)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.messages.append(envelope)
         return "250 Message accepted for delivery"

@@ -43,7 +43,7 @@ def test_development_defaults_point_at_local_companions(tmp_path):
     assert config.STRIPE_API_BASE == "http://127.0.0.1:8420"
     assert config.STRIPE_JS_URL == "http://127.0.0.1:8420/js.stripe.com/v3/"
     assert (config.MAIL_SERVER, config.MAIL_PORT) == ("127.0.0.1", 8025)
-    assert config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'crm.sqlite3'}"
+    assert f"sqlite:///{tmp_path / 'crm.sqlite3'}" == config.SQLALCHEMY_DATABASE_URI
 
 
 def test_production_has_no_local_defaults(tmp_path):

@@ -82,7 +82,9 @@ def test_too_large_request_gets_a_friendly_413(make_app):
     app = make_app(MAX_CONTENT_LENGTH=1024)
     client = app.test_client()
     token = csrf_token(client, "/account/login")
-    response = client.post("/account/login", data={"email": "a@example.org", "password": "x" * 4096, "csrf_token": token})
+    response = client.post(
+        "/account/login", data={"email": "a@example.org", "password": "x" * 4096, "csrf_token": token}
+    )
     assert response.status_code == 413
     assert "File too large" in response.get_data(as_text=True)
     assert_security_headers(response)

@@ -8,7 +8,6 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from crm.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
-
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
