@@ -22,20 +22,14 @@ def _limit(name):
 
 def login_limits(view):
     """Allow a few failed logins a minute per account and per address; then 429."""
-    view = limiter.limit(
-        _limit("LOGIN_LIMIT_PER_ADDRESS"),
-        key_func=get_remote_address,
-        methods=["POST"],
-        deduct_when=_login_failed,
-        scope="login-address",
-    )(view)
-    return limiter.limit(
-        _limit("LOGIN_LIMIT_PER_ACCOUNT"),
-        key_func=_account_key,
-        methods=["POST"],
-        deduct_when=_login_failed,
-        scope="login-account",
-    )(view)
+    for setting, key_func, scope in (
+        ("LOGIN_LIMIT_PER_ADDRESS", get_remote_address, "login-address"),
+        ("LOGIN_LIMIT_PER_ACCOUNT", _account_key, "login-account"),
+    ):
+        view = limiter.limit(
+            _limit(setting), key_func=key_func, methods=["POST"], deduct_when=_login_failed, scope=scope
+        )(view)
+    return view
 
 
 def note_failed_login():
