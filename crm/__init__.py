@@ -43,6 +43,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     import crm.accounts.models
+    import crm.audit
     import crm.supporters.models  # noqa: F401
 
 
@@ -51,11 +52,28 @@ def register_blueprints(app):
     from crm.admin.views import bp as admin_bp
     from crm.i18n import bp as i18n_bp
     from crm.pages.views import bp as pages_bp
+    from crm.supporters import (
+        inquiry_views,
+        merge_views,
+        preference_views,
+        public_views,
+        staff_views,
+        transfer_views,
+    )
 
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(i18n_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (
+        pages_bp,
+        i18n_bp,
+        accounts_bp,
+        admin_bp,
+        public_views.bp,
+        preference_views.bp,
+        staff_views.bp,
+        inquiry_views.bp,
+        transfer_views.bp,
+        merge_views.bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def register_security(app):

@@ -83,8 +83,9 @@ def test_demo_seed_runs_once(app, runner):
     assert '<span class="figure-value">12</span>' in page
 
 
-def test_demo_seed_refuses_production(make_app):
-    app = make_app(TESTING=False)
+def test_demo_seed_refuses_production(make_app, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)  # the CLI would set app.debug from it
+    app = make_app(TESTING=False, DEBUG=False)
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 1
     assert "development only" in result.output
