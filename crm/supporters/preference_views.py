@@ -1,5 +1,69 @@
 """The preference centre: a signed link, no login."""
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from crm.errors import render_error
+from crm.extensions import db
+from crm.supporters.models import PURPOSES
+from crm.supporters.preference_forms import UnsubscribeAllForm, preference_form
+from crm.supporters.services.preferences import (
+    PreferenceLinkError,
+    current_subscriptions,
+    read_preference_token,
+    unsubscribe_everything,
+    update_preferences,
+)
 
 bp = Blueprint("preferences", __name__, url_prefix="/preferences")
+
+LINK_ERRORS = {
+    "invalid": (
+        404,
+        _l("This link is not valid"),
+        _l("The link may have been cut or changed. Please use the whole link from one of our emails."),
+    ),
+    "expired": (
+        410,
+        _l("This link has expired"),
+        _l("Preference links work for 90 days. Please use the link in a more recent email from us, or contact us."),
+    ),
+}
+
+
+def _visitor():
+    return {"ip_address": request.remote_addr or "", "user_agent": request.user_agent.string or ""}
+
+
+@bp.errorhandler(PreferenceLinkError)
+def link_error(error):
+    return render_error(*LINK_ERRORS[error.reason])
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def manage(token):
+    supporter = read_preference_token(token)
+    if supporter.erased_at:
+        return render_template("preferences/erased.html")
+    language = str(get_locale())
+    form = preference_form(language, current_subscriptions(supporter), supporter.language)
+    if form.validate_on_submit():
+        wanted = {purpose: form[purpose].data for purpose in PURPOSES}
+        update_preferences(supporter, wanted, form.language.data, **_visitor())
+        db.session.commit()
+        flash(_("Your choices are saved."), "success")
+        return redirect(url_for("preferences.manage", token=token))
+    status = 400 if form.is_submitted() else 200
+    page = render_template("preferences/manage.html", supporter=supporter, form=form, unsubscribe=UnsubscribeAllForm())
+    return page, status
+
+
+@bp.post("/<token>/unsubscribe")
+def unsubscribe_all(token):
+    supporter = read_preference_token(token)
+    if not supporter.erased_at and UnsubscribeAllForm().validate_on_submit():
+        unsubscribe_everything(supporter, **_visitor())
+        db.session.commit()
+    return render_template("preferences/unsubscribed.html", token=token)
