@@ -1,6 +1,7 @@
 """`flask demo seed`: demo accounts and supporters for a development machine."""
 
 import unicodedata
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -9,7 +10,11 @@ from flask.cli import AppGroup
 from crm.accounts.models import User
 from crm.accounts.services import create_user
 from crm.extensions import db
-from crm.supporters.models import Supporter
+from crm.supporters.models import Inquiry, Signup, Tag
+from crm.supporters.services.consent import grant_consent, record_implied_consent, withdraw_consent
+from crm.supporters.services.intake import add_activity, find_or_create_supporter
+from crm.supporters.wording import consent_wording
+from crm.utc import utcnow
 
 demo_cli = AppGroup("demo", help="Demo data for development.")
 
@@ -48,11 +53,84 @@ def seed_demo():
         return False
     for email, role, password in DEMO_ACCOUNTS:
         create_user(email, password, role=role)
-    for first, last, language, source in DEMO_SUPPORTERS:
-        email = _ascii(f"{first}.{last}@demo.example")
-        db.session.add(Supporter(email=email, first_name=first, last_name=last, language=language, source=source))
+    now = utcnow()
+    volunteers = Tag(name="volunteer")
+    for n, (first, last, language, source) in enumerate(DEMO_SUPPORTERS):
+        joined = now - timedelta(days=3 * (len(DEMO_SUPPORTERS) - n))
+        supporter, _, _ = find_or_create_supporter(
+            _ascii(f"{first}.{last}@demo.example"),
+            source=source,
+            now=joined,
+            first_name=first,
+            last_name=last,
+            language=language,
+            city="Montréal" if language == "fr" else "Winnipeg",
+            region="QC" if language == "fr" else "MB",
+        )
+        _demo_history(supporter, n, joined, volunteers)
     db.session.flush()
     return True
+
+
+def _demo_history(supporter, n, joined, volunteers):
+    """Give a demo supporter a plausible history: a signup, consent, an inquiry or a tag."""
+    language = supporter.language
+    if n % 3 == 0:
+        text, version = consent_wording("newsletter", language)
+        db.session.add(
+            Signup(
+                supporter_id=supporter.id,
+                form="newsletter",
+                language=language,
+                source=supporter.source,
+                created_at=joined,
+            )
+        )
+        grant_consent(
+            supporter,
+            "newsletter",
+            "express",
+            wording=text,
+            wording_version=version,
+            form="newsletter",
+            language=language,
+            ip_address="192.0.2.10",
+            now=joined,
+        )
+        add_activity(supporter, "signup", "newsletter", now=joined)
+    elif n % 3 == 1:
+        db.session.add(
+            Signup(
+                supporter_id=supporter.id,
+                form="fundraiser_interest",
+                language=language,
+                event_kind="polar_dip",
+                source=supporter.source,
+                created_at=joined,
+            )
+        )
+        grant_consent(supporter, "fundraiser_tips", "implied_inquiry", form="fundraiser_interest", now=joined)
+        add_activity(supporter, "signup", "fundraiser_interest", now=joined)
+    else:
+        kind = "media" if n % 2 else "events"
+        db.session.add(
+            Inquiry(
+                supporter_id=supporter.id,
+                kind=kind,
+                name=supporter.display_name,
+                email=supporter.email,
+                topic="Interview request" if kind == "media" else "Help with my event",
+                message="Could we talk this week?",
+                language=language,
+                created_at=joined,
+            )
+        )
+        add_activity(supporter, "inquiry", kind, now=joined)
+    if n % 4 == 0:
+        record_implied_consent(supporter, "implied_gift", given_at=joined, reference="demo")
+        supporter.tags.append(volunteers)
+    if n == 5:
+        withdraw_consent(supporter, "all", form="preference_centre", now=joined + timedelta(days=1))
 
 
 @demo_cli.command("seed")
