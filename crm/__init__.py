@@ -30,6 +30,7 @@ def create_app(config=None):
     register_errors(app)
     register_templates(app)
     register_commands(app)
+    register_followups(app)
     return app
 
 
@@ -44,6 +45,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     import crm.accounts.models
     import crm.audit
+    import crm.mail.models
     import crm.supporters.models  # noqa: F401
 
 
@@ -51,6 +53,7 @@ def register_blueprints(app):
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.i18n import bp as i18n_bp
+    from crm.mail.views import bp as mail_bp
     from crm.pages.views import bp as pages_bp
     from crm.supporters import (
         inquiry_views,
@@ -72,6 +75,7 @@ def register_blueprints(app):
         inquiry_views.bp,
         transfer_views.bp,
         merge_views.bp,
+        mail_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -104,6 +108,14 @@ def register_templates(app):
 def register_commands(app):
     from crm.accounts.commands import users_cli
     from crm.demo import demo_cli
+    from crm.mail.commands import mail_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
+
+
+def register_followups(app):
+    from crm.mail import followups
+
+    followups.connect()

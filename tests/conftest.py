@@ -21,6 +21,7 @@ from crm import create_app
 from crm.accounts.services import create_user
 from crm.config import TestConfig, database_url
 from crm.extensions import db
+from crm.mail.sequences import install_default_sequences
 from tests.helpers import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +109,9 @@ def empty_tables(app):
             else:
                 for name in reversed(tables):
                     conn.execute(text(f"DELETE FROM {name}"))
+        # Reference data the migrations add, back for the next test.
+        install_default_sequences()
+        db.session.commit()
         db.engine.dispose()
 
 
@@ -200,7 +204,9 @@ def _smtp_controller():
 @pytest.fixture
 def smtp_sink(_smtp_controller):
     """A real SMTP server (aiosmtpd) that keeps what it receives; empty at the start of a test."""
-    _smtp_controller.messages.clear()
+    _smtp_controller.reset()
+    if _smtp_controller._controller is None:
+        _smtp_controller.start()  # a test stopped it to play an outage
     return _smtp_controller
 
 

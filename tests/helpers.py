@@ -3,6 +3,8 @@
 import re
 import threading
 import time
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 from aiosmtpd.controller import Controller
 
@@ -33,25 +35,48 @@ def session_data(client):
 
 
 class SmtpSink:
-    """An aiosmtpd server keeping every message it receives."""
+    """An aiosmtpd server keeping every message it receives.
+
+    `refuse` maps an address to an SMTP answer ("550 5.1.1 No such user") given at RCPT time.
+    """
 
     def __init__(self, host, port):
         self.host = host
         self.port = port
         self.messages = []
+        self.refuse = {}
         self._lock = threading.Lock()
-        self._controller = Controller(self, hostname=host, port=port)
+        self._controller = None
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook)
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
         with self._lock:
             self.messages.append(envelope)
-        return "250 Message accepted for delivery"
+        return "250 2.0.0 Message accepted for delivery"
 
     def start(self):
+        self._controller = Controller(self, hostname=self.host, port=self.port, enable_SMTPUTF8=True)
         self._controller.start()
 
     def stop(self):
-        self._controller.stop()
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def reset(self):
+        with self._lock:
+            self.messages.clear()
+        self.refuse.clear()
+
+    def parsed(self):
+        """Return the messages received, parsed (email.message.EmailMessage)."""
+        with self._lock:
+            return [message_from_bytes(envelope.content, policy=default_policy) for envelope in self.messages]
 
     def wait_for(self, count, timeout=10):
         """Wait until `count` messages have arrived; return them."""
@@ -60,5 +85,5 @@ class SmtpSink:
             with self._lock:
                 if len(self.messages) >= count:
                     return list(self.messages)
-            time.sleep(0.05)
+            time.sleep(0.01)
         raise AssertionError(f"expected {count} messages, got {len(self.messages)}")

@@ -97,6 +97,6 @@ def update_preferences(supporter, wanted, language, *, ip_address="", user_agent
     return changed
 
 
-def unsubscribe_everything(supporter, *, ip_address="", user_agent="", now=None):
+def unsubscribe_everything(supporter, *, form=FORM, ip_address="", user_agent="", now=None):
     """Withdraw consent for every purpose at once."""
-    return withdraw_consent(supporter, "all", form=FORM, ip_address=ip_address, user_agent=user_agent, now=now)
+    return withdraw_consent(supporter, "all", form=form, ip_address=ip_address, user_agent=user_agent, now=now)

@@ -1,0 +1,120 @@
+"""The outbox, staff-edited copy, and follow-up sequences."""
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.utc import UTCDateTime, utcnow
+
+EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "skipped")
+# "transactional" and "internal" (notifications to staff) need no marketing consent.
+NON_MARKETING = ("transactional", "internal")
+ENROLMENT_STATES = ("active", "paused", "stopped", "completed")
+
+
+class OutboundEmail(db.Model):
+    """One email to send, written in the same transaction as the event that caused it."""
+
+    __tablename__ = "outbound_emails"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'sending', 'sent', 'failed', 'cancelled', 'skipped')", name="status_known"
+        ),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbound_emails_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    template: Mapped[str] = mapped_column(String(80), index=True)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    supporter_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id", ondelete="SET NULL"), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    purpose: Mapped[str] = mapped_column(String(40), default="transactional")
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    due_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_owner: Mapped[str] = mapped_column(String(64), default="")
+    lease_expires_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    smtp_response: Mapped[str] = mapped_column(String(500), default="")
+    last_error: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    supporter = relationship("Supporter")
+
+
+class EmailCopy(db.Model):
+    """Staff-edited subject and body of one message in one language (rendered sandboxed)."""
+
+    __tablename__ = "email_copies"
+    __table_args__ = (UniqueConstraint("template", "language", name="uq_email_copies_template_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Sequence(db.Model):
+    """A follow-up sequence, started by a signal; its steps live in the database."""
+
+    __tablename__ = "sequences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    trigger: Mapped[str] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    steps = relationship("SequenceStep", order_by="SequenceStep.position", back_populates="sequence")
+
+
+class SequenceStep(db.Model):
+    __tablename__ = "sequence_steps"
+    __table_args__ = (
+        UniqueConstraint("sequence_id", "position", name="uq_sequence_steps_position"),
+        CheckConstraint("delay_hours >= 0", name="delay_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    delay_hours: Mapped[int]  # hours after the enrolment started, not after the previous step
+    template: Mapped[str] = mapped_column(String(80))
+    purpose: Mapped[str] = mapped_column(String(40))
+    # Names of conditions (crm/mail/sequences.py) that skip this step, or stop the enrolment.
+    skip_if: Mapped[list] = mapped_column(JSON, default=list)
+    stop_if: Mapped[list] = mapped_column(JSON, default=list)
+
+    sequence = relationship("Sequence", back_populates="steps")
+
+
+class Enrolment(db.Model):
+    """One person going through one sequence."""
+
+    __tablename__ = "sequence_enrolments"
+    __table_args__ = (
+        UniqueConstraint("sequence_id", "supporter_id", name="uq_sequence_enrolments_person"),
+        CheckConstraint("state IN ('active', 'paused', 'stopped', 'completed')", name="state_known"),
+        Index("ix_sequence_enrolments_due", "state", "next_step_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id", ondelete="CASCADE"))
+    supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="active")
+    next_position: Mapped[int] = mapped_column(default=1)
+    next_step_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    stopped_reason: Mapped[str] = mapped_column(String(200), default="")
+    started_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sequence = relationship("Sequence")
+    supporter = relationship("Supporter")

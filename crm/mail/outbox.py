@@ -1,0 +1,74 @@
+"""Putting emails in the outbox, and steering them (cancel, retry). Never sends anything."""
+
+from sqlalchemy.exc import IntegrityError
+
+from crm.extensions import db
+from crm.mail.models import OutboundEmail
+from crm.utc import utcnow
+
+
+class MailError(Exception):
+    """An expected failure the user can correct; str() is a message for them."""
+
+
+def clean_header_text(value, limit=200):
+    """Return `value` on one line: control characters (CR, LF, NUL...) become spaces."""
+    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in str(value or ""))
+    return " ".join(text.split())[:limit]
+
+
+def enqueue_email(
+    dedupe_key,
+    template,
+    to_address,
+    *,
+    to_name="",
+    supporter=None,
+    language="en",
+    purpose="transactional",
+    context=None,
+    due_at=None,
+    now=None,
+):
+    """Queue one message; a second call with the same dedupe key returns the first row, unchanged."""
+    existing = db.session.scalar(db.select(OutboundEmail).filter_by(dedupe_key=dedupe_key))
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    email = OutboundEmail(
+        dedupe_key=dedupe_key[:200],
+        template=template,
+        to_address=to_address,
+        to_name=clean_header_text(to_name),
+        supporter_id=getattr(supporter, "id", None),
+        language=language or "en",
+        purpose=purpose,
+        context=context or {},
+        due_at=due_at or now,
+        created_at=now,
+        status="queued",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(email)
+    except IntegrityError:
+        # Another transaction queued the same message in the meantime: theirs stands.
+        return db.session.scalar(db.select(OutboundEmail).filter_by(dedupe_key=dedupe_key))
+    return email
+
+
+def cancel_email(email):
+    """Cancel a queued or failed message."""
+    if email.status not in ("queued", "failed"):
+        raise MailError(f"a {email.status} message cannot be cancelled")
+    email.status = "cancelled"
+
+
+def retry_email(email, now=None):
+    """Queue a failed or cancelled message again, now, with a fresh count of attempts."""
+    if email.status not in ("failed", "cancelled"):
+        raise MailError(f"a {email.status} message cannot be retried")
+    email.status = "queued"
+    email.attempts = 0
+    email.due_at = now or utcnow()
+    email.last_error = ""

@@ -1,0 +1,148 @@
+"""Turning an outbox row into a MIME message: copy in a sandbox, one layout, safe headers."""
+
+import re
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from jinja2 import ChainableUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from crm.config import ROOT
+from crm.extensions import db
+from crm.mail.models import NON_MARKETING, EmailCopy
+from crm.mail.outbox import clean_header_text
+from crm.utc import utcnow
+
+TEMPLATES = ROOT / "templates" / "email"
+URL_RE = re.compile(r"(https?://[^\s<>\"']+)")
+# The sandbox: staff-edited copy can use {{ variables }} and filters, never reach Python objects.
+# An unknown name renders as nothing rather than failing a send.
+SANDBOX = ImmutableSandboxedEnvironment(autoescape=False, undefined=ChainableUndefined)
+
+
+class RenderError(Exception):
+    """The copy of a message cannot be rendered."""
+
+
+def default_copy(template, language):
+    """Return (subject, body) source as written in templates/email/<template>/."""
+    folder = TEMPLATES / template
+    language = language if (folder / f"subject.{language}.txt").exists() else "en"
+    read = lambda name: (folder / f"{name}.{language}.txt").read_text(encoding="utf-8")  # noqa: E731
+    return read("subject").strip(), read("body")
+
+
+def copy_source(template, language):
+    """Return the (subject, body) source to render: staff's edited copy, else the default."""
+    edited = db.session.scalar(db.select(EmailCopy).filter_by(template=template, language=language))
+    if edited is not None:
+        return edited.subject, edited.body
+    return default_copy(template, language)
+
+
+def render_copy(source, variables):
+    """Render copy source in the sandbox with plain string variables."""
+    try:
+        return SANDBOX.from_string(source).render(**variables)
+    except Exception as error:
+        raise RenderError(str(error)) from error
+
+
+def text_to_html(text):
+    """Escape plain text and turn paragraphs, line breaks and links into HTML."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    html = []
+    for paragraph in paragraphs:
+        escaped = str(escape(paragraph))
+        linked = URL_RE.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        html.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    # Markup is safe here: every character of the copy went through escape() above.
+    return Markup("\n".join(html))  # noqa: S704
+
+
+def base_variables(email):
+    """Return the variables every message's copy may use."""
+    supporter = email.supporter
+    first_name = (supporter.first_name if supporter else "") or email.context.get("first_name", "")
+    variables = {
+        "first_name": first_name,
+        "name": email.to_name,
+        "email": email.to_address,
+        "charity_name": current_app.config["CHARITY_NAME"],
+        "base_url": current_app.config["BASE_URL"],
+    }
+    for key, value in (email.context or {}).items():
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            variables.setdefault(key, value)
+    return variables
+
+
+# Links a message's copy may use, built at send time on BASE_URL.
+MESSAGE_LINKS = {
+    "fundraiser_guide": lambda email: {"guide_url": url_for("public.guide", _external=True)},
+}
+
+
+def _links(email):
+    """Return the preference and unsubscribe links of a marketing message ({} otherwise)."""
+    from crm.supporters.services.preferences import make_preference_token
+
+    if email.purpose in NON_MARKETING or email.supporter is None:
+        return {}
+    token = make_preference_token(email.supporter)
+    return {
+        "preferences_url": url_for("preferences.manage", token=token, _external=True),
+        "unsubscribe_url": url_for("mail.one_click", token=token, _external=True),
+    }
+
+
+def sender_domain():
+    """Return the domain of the sender address, for Message-IDs."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "localhost"
+
+
+def build_message(email, attachments=()):
+    """Return the EmailMessage for an outbox row (call inside a request context on BASE_URL)."""
+    variables = base_variables(email)
+    links = _links(email)
+    variables.update(links)
+    if email.template in MESSAGE_LINKS:
+        variables.update(MESSAGE_LINKS[email.template](email))
+    subject_source, body_source = copy_source(email.template, email.language)
+    subject = clean_header_text(render_copy(subject_source, variables), 300)
+    body = render_copy(body_source, variables).strip()
+    config = current_app.config
+    with force_locale(email.language):
+        layout = {"subject": subject, "links": links, "config": config, "language": email.language}
+        text = render_template("email/_layout.txt", body=body, **layout)
+        html = render_template("email/_layout.html", body=text_to_html(body), **layout)
+
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    name = clean_header_text(email.to_name)
+    local, _, domain = email.to_address.rpartition("@")
+    message["To"] = Address(display_name=name, username=local, domain=domain) if name else email.to_address
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = email.message_id or make_msgid(domain=sender_domain())
+    if links:
+        message["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    else:
+        message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    for filename, content, maintype, subtype in attachments:
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    message["Content-Language"] = email.language  # after the body: set_content drops Content-* headers
+    return message
+
+
+def template_names():
+    """Return the names of the messages that live in code."""
+    return sorted(p.name for p in Path(TEMPLATES).iterdir() if p.is_dir())

@@ -1,0 +1,138 @@
+"""Follow-up sequences: enrol people when a signal fires, send each step when it is due.
+
+Steps and delays live in the database (sequence_steps), so marketing can change them
+without a deploy. A step's delay counts from the start of the enrolment.
+"""
+
+from datetime import timedelta
+
+from crm.extensions import db
+from crm.mail.models import Enrolment, Sequence, SequenceStep
+from crm.mail.outbox import enqueue_email
+from crm.supporters.services.consent import may_email
+from crm.supporters.services.intake import add_activity
+from crm.utc import utcnow
+
+# Conditions a step may name in skip_if / stop_if: functions of (enrolment, now) -> bool.
+# Consent needs no condition: it is checked before each step is queued, and again at send time.
+CONDITIONS = {
+    "started_fundraiser_page": lambda enrolment, now: enrolment.stopped_reason == "started_fundraiser_page",
+}
+
+
+# The sequences a new installation starts with (the migration that created the tables adds
+# them too); marketing changes them in the database afterwards.
+DEFAULT_SEQUENCES = {
+    "fundraiser_follow_up": {
+        "name": "Start a fundraiser: follow-up",
+        "trigger": "fundraiser_interest",
+        "steps": [
+            (1, 72, "fundraiser_questions", "fundraiser_tips", ["started_fundraiser_page"]),
+            (2, 168, "fundraiser_ready", "fundraiser_tips", ["started_fundraiser_page"]),
+        ],
+    }
+}
+
+
+def install_default_sequences():
+    """Add the default sequences that are missing (existing ones are left as marketing set them)."""
+    for key, spec in DEFAULT_SEQUENCES.items():
+        if db.session.scalar(db.select(Sequence.id).filter_by(key=key)) is not None:
+            continue
+        sequence = Sequence(key=key, name=spec["name"], trigger=spec["trigger"], active=True)
+        db.session.add(sequence)
+        for position, hours, template, purpose, stop_if in spec["steps"]:
+            step = SequenceStep(position=position, delay_hours=hours, template=template, purpose=purpose)
+            step.skip_if, step.stop_if = [], stop_if
+            sequence.steps.append(step)
+    db.session.flush()
+
+
+def _step_at(enrolment, step):
+    return enrolment.started_at + timedelta(hours=step.delay_hours)
+
+
+def enrol(supporter, sequence_key, now=None):
+    """Enrol a person in a sequence once; return the enrolment, or None if the sequence is off."""
+    now = now or utcnow()
+    sequence = db.session.scalar(db.select(Sequence).filter_by(key=sequence_key))
+    if sequence is None or not sequence.active or not sequence.steps:
+        return None
+    enrolment = db.session.scalar(db.select(Enrolment).filter_by(sequence_id=sequence.id, supporter_id=supporter.id))
+    if enrolment is not None:
+        return enrolment
+    enrolment = Enrolment(sequence_id=sequence.id, supporter_id=supporter.id, started_at=now, updated_at=now)
+    enrolment.next_position = sequence.steps[0].position
+    enrolment.next_step_at = _step_at(enrolment, sequence.steps[0])
+    db.session.add(enrolment)
+    db.session.flush()
+    add_activity(supporter, "sequence", f"enrolled: {sequence.name}", {"sequence": sequence.key}, now=now)
+    return enrolment
+
+
+def stop_enrolments(supporter, reason, trigger=None, now=None):
+    """Stop the person's active or paused enrolments (of sequences started by `trigger`, if given)."""
+    query = db.select(Enrolment).where(
+        Enrolment.supporter_id == supporter.id, Enrolment.state.in_(("active", "paused"))
+    )
+    stopped = []
+    for enrolment in db.session.scalars(query):
+        if trigger and enrolment.sequence.trigger != trigger:
+            continue
+        enrolment.state, enrolment.stopped_reason, enrolment.next_step_at = "stopped", reason[:200], None
+        add_activity(supporter, "sequence", f"stopped: {enrolment.sequence.name} ({reason})", now=now)
+        stopped.append(enrolment)
+    return stopped
+
+
+def set_enrolment_state(enrolment, state, now=None):
+    """Pause, resume or stop one enrolment (staff)."""
+    now = now or utcnow()
+    if state == "paused" and enrolment.state == "active":
+        enrolment.state = "paused"
+    elif state == "active" and enrolment.state == "paused":
+        enrolment.state = "active"
+        enrolment.next_step_at = max(enrolment.next_step_at or now, now)
+    elif state == "stopped" and enrolment.state in ("active", "paused"):
+        enrolment.state, enrolment.stopped_reason, enrolment.next_step_at = "stopped", "stopped by staff", None
+    else:
+        raise ValueError(f"cannot go from {enrolment.state} to {state}")
+
+
+def _advance(enrolment, now):
+    steps = {step.position: step for step in enrolment.sequence.steps}
+    step = steps.get(enrolment.next_position)
+    supporter = enrolment.supporter
+    if step is not None and not any(CONDITIONS[name](enrolment, now) for name in step.stop_if or []):
+        skip = any(CONDITIONS[name](enrolment, now) for name in step.skip_if or [])
+        if not skip and may_email(supporter, step.purpose, now):
+            enqueue_email(
+                f"sequence:{enrolment.id}:step:{step.position}",
+                step.template,
+                supporter.email,
+                to_name=supporter.display_name,
+                supporter=supporter,
+                language=supporter.language,
+                purpose=step.purpose,
+                now=now,
+            )
+    later = sorted(position for position in steps if position > enrolment.next_position)
+    if later:
+        enrolment.next_position = later[0]
+        enrolment.next_step_at = _step_at(enrolment, steps[later[0]])
+    else:
+        enrolment.state, enrolment.next_step_at = "completed", None
+
+
+def advance_sequences(now=None, limit=500):
+    """Queue the emails of every step that is due; return how many enrolments moved."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        db.select(Enrolment)
+        .where(Enrolment.state == "active", Enrolment.next_step_at <= now)
+        .order_by(Enrolment.next_step_at)
+        .limit(limit)
+    ).all()
+    for enrolment in due:
+        _advance(enrolment, now)
+    return len(due)

@@ -1,0 +1,31 @@
+"""One-click unsubscribe (RFC 8058): POST unsubscribes, GET only asks."""
+
+from flask import Blueprint, render_template
+
+from crm.extensions import csrf, db
+from crm.supporters.preference_views import link_error
+from crm.supporters.services.preferences import (
+    PreferenceLinkError,
+    read_preference_token,
+    unsubscribe_everything,
+)
+
+bp = Blueprint("mail", __name__, url_prefix="/mail")
+bp.register_error_handler(PreferenceLinkError, link_error)
+
+
+@bp.get("/unsubscribe/<token>")
+def confirm_unsubscribe(token):
+    # Link scanners fetch GETs: this page only asks, the button POSTs.
+    supporter = read_preference_token(token)
+    return render_template("mail/unsubscribe.html", supporter=supporter, token=token)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # mail clients send the one-click POST without our form token (RFC 8058)
+def one_click(token):
+    supporter = read_preference_token(token)
+    if not supporter.erased_at:
+        unsubscribe_everything(supporter, form="one_click")
+        db.session.commit()
+    return render_template("preferences/unsubscribed.html", token=token)
