@@ -44,24 +44,27 @@ def claim_due(worker, limit, now=None):
         and_(OutboundEmail.status == "queued", OutboundEmail.due_at <= now),
         and_(OutboundEmail.status == "sending", OutboundEmail.lease_expires_at < now),
     )
-    # SKIP LOCKED on PostgreSQL lets several workers claim side by side; SQLite serialises writers.
-    candidates = (
+    # Lock the candidates first (SKIP LOCKED: rows another worker is claiming are passed over),
+    # then lease them, in one transaction. A single UPDATE ... WHERE id IN (subquery LIMIT n)
+    # is not safe on PostgreSQL: the planner may run the subquery again and lease more rows.
+    ids = db.session.scalars(
         select(OutboundEmail.id)
         .where(due)
         .order_by(OutboundEmail.due_at, OutboundEmail.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    )
-    claimed = db.session.execute(
-        update(OutboundEmail)
-        .where(OutboundEmail.id.in_(candidates), due)
-        .values(status="sending", lease_owner=worker, lease_expires_at=now + lease)
-        .returning(OutboundEmail.id),
-        execution_options={"synchronize_session": False},
-    )
-    ids = sorted(claimed.scalars().all())
+    ).all()
+    if ids:
+        # Re-checking `due` keeps SQLite (no row locks) from leasing a row another worker just took.
+        ids = db.session.scalars(
+            update(OutboundEmail)
+            .where(OutboundEmail.id.in_(ids), due)
+            .values(status="sending", lease_owner=worker, lease_expires_at=now + lease)
+            .returning(OutboundEmail.id),
+            execution_options={"synchronize_session": False},
+        ).all()
     db.session.commit()
-    return ids
+    return sorted(ids)
 
 
 def send_permission(email, now):
