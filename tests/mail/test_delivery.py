@@ -168,7 +168,7 @@ def test_header_injection_in_a_name_stays_a_name(subscriber, smtp_sink):
         assert "victim@example.org" not in envelope.rcpt_tos
     for message in smtp_sink.parsed():
         assert message["Bcc"] is None
-        assert "pwned" != message["Subject"]
+        assert message["Subject"] != "pwned"
         assert "\n" not in message["Subject"] and "\n" not in message["To"]
 
 
