@@ -46,8 +46,8 @@ def flask(*args, env):
 
 def queue_notifications(count):
     for n in range(count):
-        enqueue_email(f"note:{n}", "events_notify", f"team{n}@example.org", purpose="internal",
-                      context={"sender_name": f"Sender {n}", "sender_email": "s@example.org", "details": ""})  # fmt: skip
+        context = {"sender_name": f"Sender {n}", "sender_email": "s@example.org", "details": ""}
+        enqueue_email(f"note:{n}", "events_notify", f"team{n}@example.org", purpose="internal", context=context)
     db.session.commit()
 
 
