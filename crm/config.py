@@ -101,6 +101,7 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")
         self.LOGIN_LIMIT_PER_ADDRESS = env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
+        self.PASSWORD_RESET_LIMIT = env.get("PASSWORD_RESET_LIMIT", "5 per hour")
         self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
 
         self.MEDIA_ROOT = env.get("MEDIA_ROOT") or str(instance / "media")

@@ -1,9 +1,15 @@
 """Account use cases. They add and flush; the caller commits."""
 
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from crm.accounts.models import ROLES, User, new_session_token
 from crm.accounts.passwords import hash_password, needs_rehash, verify_password
+from crm.accounts.signals import password_reset_requested
 from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.utc import utcnow
@@ -80,3 +86,45 @@ def set_role(user, role):
         raise AccountError(_l("Unknown role: %(role)s", role=role))
     user.role = role
     user.session_token = new_session_token()
+
+
+RESET_LINK_LIFETIME = timedelta(hours=1)
+
+
+def _reset_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user):
+    # Part of the token: once the password changes, every earlier link stops working (single use).
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user, now=None):
+    """Return a signed token that lets `user` choose a new password, once, within an hour."""
+    issued = int((now or utcnow()).timestamp())
+    return _reset_serializer().dumps({"u": user.id, "t": issued, "p": _password_fingerprint(user)})
+
+
+def read_reset_token(token, now=None):
+    """Return the user a reset token belongs to; raise AccountError if it is bad, used or old."""
+    invalid = AccountError(_l("This password reset link is not valid any more. Please ask for a new one."))
+    try:
+        data = _reset_serializer().loads(token)
+        user = db.session.get(User, int(data["u"]))
+        issued = datetime.fromtimestamp(int(data["t"]), UTC)
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError) as error:
+        raise invalid from error
+    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+        raise invalid
+    if (now or utcnow()) - issued > RESET_LINK_LIFETIME:
+        raise invalid
+    return user
+
+
+def request_password_reset(email):
+    """Announce a reset request when the account exists; say nothing either way."""
+    user = find_user(email)
+    if user is not None and user.is_active:
+        password_reset_requested.send(user=user)
+    return user

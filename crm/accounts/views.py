@@ -1,14 +1,28 @@
 """Log in, log out, sign up, change password."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.accounts import access  # noqa: F401  (configures the login manager)
-from crm.accounts.forms import ChangePasswordForm, LoginForm, SignupForm
+from crm.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from crm.accounts.limits import login_limits, note_failed_login
-from crm.accounts.services import AccountError, authenticate, change_password, create_user
-from crm.extensions import db
+from crm.accounts.services import (
+    AccountError,
+    authenticate,
+    change_password,
+    create_user,
+    read_reset_token,
+    request_password_reset,
+    set_password,
+)
+from crm.extensions import db, limiter
 from crm.security import safe_next_url, start_new_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -83,3 +97,34 @@ def password():
             return redirect(_landing(current_user))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the account exists.
+        flash(_("If an account uses that email, a link to choose a new password is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        user = read_reset_token(token)
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.new_password.data)
+        db.session.commit()
+        flash(_("Your new password is set. Please log in."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form), status

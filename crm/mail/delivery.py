@@ -1,6 +1,7 @@
 """The worker's side: claim due rows with a lease, check consent again, send over one SMTP connection."""
 
 import contextlib
+import logging
 import os
 import smtplib
 import socket
@@ -19,6 +20,8 @@ from crm.mail.rendering import RenderError, build_message
 from crm.normalize import normalize_email
 from crm.supporters.services.consent import consent_state, is_suppressed, suppress_email
 from crm.utc import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def worker_name():
@@ -147,6 +150,10 @@ def deliver(email, connection, now):
         message = build_message(email, build_attachments(email))
     except RenderError as error:
         email.status, email.last_error = "failed", f"cannot render: {error}"[:1000]
+        return "failed"
+    except Exception as error:  # a bug in one message must not stop the worker for all the others
+        log.exception("cannot build email %s", email.id)
+        email.status, email.last_error = "failed", f"cannot build: {error!r}"[:1000]
         return "failed"
     email.message_id = message["Message-ID"]
     email.attempts += 1

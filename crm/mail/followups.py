@@ -6,10 +6,13 @@ cause are committed together (or not at all).
 
 from blinker import signal
 from flask import current_app
+from flask_babel import get_locale
 
+from crm.accounts.signals import password_reset_requested
 from crm.mail.outbox import enqueue_email
 from crm.mail.sequences import enrol, stop_enrolments
 from crm.supporters import signals as supporters
+from crm.utc import utcnow
 
 FUNDRAISER_SEQUENCE = "fundraiser_follow_up"
 
@@ -39,7 +42,14 @@ def on_signed_up(sender=None, supporter=None, signup=None, **extra):
     if signup.form == "newsletter":
         _to_supporter(f"newsletter-confirm:signup:{signup.id}", "newsletter_confirm", supporter, signup_id=signup.id)
     elif signup.form == "fundraiser_interest":
-        _to_supporter(f"guide:supporter:{supporter.id}", "fundraiser_guide", supporter, attachments=["guide_pdf"])
+        # Sent under the implied consent the request gives, so it carries an unsubscribe link.
+        _to_supporter(
+            f"guide:supporter:{supporter.id}",
+            "fundraiser_guide",
+            supporter,
+            purpose="fundraiser_tips",
+            attachments=["guide_pdf"],
+        )
         details = _details(signup, [("event_kind", "Event"), ("planned_on", "Planned date"), ("message", "Message")])
         _to_team(
             f"fundraiser-lead:signup:{signup.id}",
@@ -87,9 +97,23 @@ def on_page_started(sender=None, supporter=None, **extra):
     stop_enrolments(supporter, "started_fundraiser_page", trigger="fundraiser_interest")
 
 
+def on_password_reset_requested(sender=None, user=None, **extra):
+    # One email per account per minute, however often the form is sent.
+    minute = int(utcnow().timestamp() // 60)
+    enqueue_email(
+        f"password-reset:user:{user.id}:{minute}",
+        "password_reset",
+        user.email,
+        language=str(get_locale() or "en"),
+        purpose="transactional",
+        context={"user_id": user.id},
+    )
+
+
 def connect():
     """Subscribe the receivers (weakly referenced module functions stay alive)."""
     supporters.signed_up.connect(on_signed_up)
     supporters.inquiry_received.connect(on_inquiry_received)
     supporters.consent_withdrawn.connect(on_consent_withdrawn)
     signal("fundraising.page_started").connect(on_page_started)
+    password_reset_requested.connect(on_password_reset_requested)

@@ -83,8 +83,27 @@ def base_variables(email):
 
 
 # Links a message's copy may use, built at send time on BASE_URL.
+def _reset_link(email):
+    from crm.accounts.models import User
+    from crm.accounts.services import make_reset_token
+
+    user = db.session.get(User, email.context.get("user_id"))
+    if user is None:
+        raise RenderError("the account no longer exists")
+    return {"reset_url": url_for("accounts.reset_password", token=make_reset_token(user), _external=True)}
+
+
+def _confirm_link(email):
+    from crm.supporters.services.newsletter import make_confirmation_token
+
+    token = make_confirmation_token(email.context.get("signup_id"))
+    return {"confirm_url": url_for("preferences.confirm_newsletter", token=token, _external=True)}
+
+
 MESSAGE_LINKS = {
     "fundraiser_guide": lambda email: {"guide_url": url_for("public.guide", _external=True)},
+    "password_reset": _reset_link,
+    "newsletter_confirm": _confirm_link,
 }
 
 

@@ -39,7 +39,7 @@ def templates_queued():
 def test_fundraiser_interest_queues_guide_lead_and_enrols(lead, app):
     assert templates_queued() == ["fundraiser_guide", "fundraiser_lead"]
     guide = db.session.scalar(db.select(OutboundEmail).filter_by(template="fundraiser_guide"))
-    assert (guide.dedupe_key, guide.language, guide.purpose) == (f"guide:supporter:{lead.id}", "fr", "transactional")
+    assert (guide.dedupe_key, guide.language, guide.purpose) == (f"guide:supporter:{lead.id}", "fr", "fundraiser_tips")
     notify = db.session.scalar(db.select(OutboundEmail).filter_by(template="fundraiser_lead"))
     assert notify.to_address == app.config["EVENTS_TEAM_EMAIL"] and notify.purpose == "internal"
     enrolment = db.session.scalar(db.select(Enrolment))
