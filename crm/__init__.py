@@ -53,6 +53,7 @@ def register_blueprints(app):
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.i18n import bp as i18n_bp
+    from crm.mail.staff_views import bp as mail_staff_bp
     from crm.mail.views import bp as mail_bp
     from crm.pages.views import bp as pages_bp
     from crm.supporters import (
@@ -76,6 +77,7 @@ def register_blueprints(app):
         transfer_views.bp,
         merge_views.bp,
         mail_bp,
+        mail_staff_bp,
     ):
         app.register_blueprint(blueprint)
 

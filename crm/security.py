@@ -31,10 +31,12 @@ def content_security_policy(extra=None):
 
 def set_security_headers(response):
     """Add the security headers to every response."""
-    response.headers["Content-Security-Policy"] = content_security_policy(g.get("csp_extra"))
+    # A view may replace the whole policy (g.csp_policy) for a document it frames itself.
+    policy = g.get("csp_policy") or content_security_policy(g.get("csp_extra"))
+    response.headers["Content-Security-Policy"] = policy
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Frame-Options"] = g.get("frame_options", "DENY")
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"

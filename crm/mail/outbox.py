@@ -72,3 +72,21 @@ def retry_email(email, now=None):
     email.attempts = 0
     email.due_at = now or utcnow()
     email.last_error = ""
+
+
+def outbox_query(status="", template="", recipient=""):
+    """Return a Select of outbox rows, newest first, filtered for the staff list."""
+    query = db.select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+    if status:
+        query = query.where(OutboundEmail.status == status)
+    if template:
+        query = query.where(OutboundEmail.template == template)
+    if recipient:
+        query = query.where(OutboundEmail.to_address.contains(recipient.strip().casefold(), autoescape=True))
+    return query
+
+
+def status_counts():
+    """Return {status: count} over the whole outbox."""
+    rows = db.session.execute(db.select(OutboundEmail.status, db.func.count()).group_by(OutboundEmail.status))
+    return dict(rows.all())

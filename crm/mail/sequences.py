@@ -136,3 +136,16 @@ def advance_sequences(now=None, limit=500):
     for enrolment in due:
         _advance(enrolment, now)
     return len(due)
+
+
+def sequence_counts():
+    """Return {sequence_id: {state: count}} over every enrolment."""
+    rows = db.session.execute(
+        db.select(Enrolment.sequence_id, Enrolment.state, db.func.count()).group_by(
+            Enrolment.sequence_id, Enrolment.state
+        )
+    )
+    counts = {}
+    for sequence_id, state, count in rows:
+        counts.setdefault(sequence_id, {})[state] = count
+    return counts
