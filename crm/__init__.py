@@ -46,6 +46,7 @@ def register_extensions(app):
     import crm.accounts.models
     import crm.audit
     import crm.mail.models
+    import crm.sqlite
     import crm.supporters.models  # noqa: F401
 
 

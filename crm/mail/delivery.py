@@ -199,20 +199,25 @@ def send_due(limit=100, now=None, worker=None, pause=time.sleep):
     interval = 60.0 / config["MAIL_RATE_PER_MINUTE"] if config["MAIL_RATE_PER_MINUTE"] > 0 else 0.0
     connection = SmtpConnection(config)
     base_url = config["BASE_URL"] or "http://localhost"
-    try:
-        for email_id in ids:
-            started = time.monotonic()
-            email = db.session.get(OutboundEmail, email_id)
-            if email is None or email.status != "sending" or email.lease_owner != worker:
-                continue  # cancelled by staff, or taken by another worker after our lease ran out
-            with current_app.test_request_context(base_url=base_url):
-                outcome = deliver(email, connection, now or utcnow())
-            setattr(result, outcome, getattr(result, outcome) + 1)
-            if outcome != "sent":
-                email.lease_owner, email.lease_expires_at = "", None
-            db.session.commit()
-            if interval:
-                pause(max(0.0, interval - (time.monotonic() - started)))
-    finally:
-        connection.quit()
+    # One request context for the batch: links in the messages are built on BASE_URL.
+    with current_app.test_request_context(base_url=base_url):
+        try:
+            _send_batch(ids, worker, connection, now, interval, pause, result)
+        finally:
+            connection.quit()
     return result
+
+
+def _send_batch(ids, worker, connection, now, interval, pause, result):
+    for email_id in ids:
+        started = time.monotonic()
+        email = db.session.get(OutboundEmail, email_id)
+        if email is None or email.status != "sending" or email.lease_owner != worker:
+            continue  # cancelled by staff, or taken by another worker after our lease ran out
+        outcome = deliver(email, connection, now or utcnow())
+        setattr(result, outcome, getattr(result, outcome) + 1)
+        if outcome != "sent":
+            email.lease_owner, email.lease_expires_at = "", None
+        db.session.commit()  # after every message: a crash later never sends this one again
+        if interval:
+            pause(max(0.0, interval - (time.monotonic() - started)))

@@ -1,5 +1,6 @@
 """Turning an outbox row into a MIME message: copy in a sandbox, one layout, safe headers."""
 
+import functools
 import re
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -29,12 +30,23 @@ class RenderError(Exception):
     """The copy of a message cannot be rendered."""
 
 
+@functools.lru_cache(maxsize=256)
+def _compile(source):
+    return SANDBOX.from_string(source)
+
+
+@functools.lru_cache(maxsize=128)
 def default_copy(template, language):
     """Return (subject, body) source as written in templates/email/<template>/."""
     folder = TEMPLATES / template
     language = language if (folder / f"subject.{language}.txt").exists() else "en"
-    read = lambda name: (folder / f"{name}.{language}.txt").read_text(encoding="utf-8")  # noqa: E731
-    return read("subject").strip(), read("body")
+    try:
+        subject, body = (
+            (folder / f"{part}.{language}.txt").read_text(encoding="utf-8") for part in ("subject", "body")
+        )
+    except (FileNotFoundError, UnicodeDecodeError) as error:
+        raise RenderError(f"no copy for the message {template!r}") from error
+    return subject.strip(), body
 
 
 def copy_source(template, language):
@@ -48,7 +60,7 @@ def copy_source(template, language):
 def render_copy(source, variables):
     """Render copy source in the sandbox with plain string variables."""
     try:
-        return SANDBOX.from_string(source).render(**variables)
+        return _compile(source).render(**variables)
     except Exception as error:
         raise RenderError(str(error)) from error
 

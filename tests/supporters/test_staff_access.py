@@ -1,0 +1,156 @@
+"""Access matrix over every /staff/ URL of the app, collected from the URL map (new pages are covered too).
+
+anonymous -> log in; fundraiser -> 403; marketing -> reads (200) but changes nothing (403 on POST, and on
+the form pages of change actions, whose rule also takes POST); staff and admin -> 200 on pages, and
+POST actions are let in (never 401/403/405 or a 500).
+"""
+
+from datetime import UTC, datetime
+from itertools import product
+from urllib.parse import quote
+
+import pytest
+from flask import url_for
+from werkzeug.routing.converters import AnyConverter
+
+from crm.extensions import db
+from crm.supporters.models import Inquiry, Tag
+from tests.helpers import csrf_token, log_in
+from tests.supporters.test_staff_supporters import add_supporter
+
+ROLES = ("anonymous", "fundraiser", "marketing", "staff", "admin")
+# Blueprints of other features under /staff/ whose pages may be skipped when an argument cannot be
+# filled here (their own tests cover those); any other blueprint must get its arguments filled below.
+SKIPPABLE = ("transfer", "records", "mail_staff")
+# (endpoint, role, method) -> expected status, where a page deliberately differs from the rule above.
+OVERRIDES = {
+    # Marketing may look at a merge preview (read-only); the merge itself (POST) stays 403.
+    ("records.merge", "marketing", "GET"): 200,
+    # A person's full privacy export is for admin and staff only, not for marketing.
+    ("records.privacy", "marketing", "GET"): 403,
+    ("records.privacy_export", "marketing", "GET"): 403,
+    # Marketing writes the copy of emails (mail feature).
+    ("mail_staff.edit_copy", "marketing", "GET"): 200,
+    ("mail_staff.edit_copy", "marketing", "POST"): "allowed",
+    ("mail_staff.reset_copy", "marketing", "POST"): "allowed",
+}
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def rows(app):
+    """The records the URL arguments point to."""
+    with app.app_context():
+        supporter = add_supporter("matrix@example.org", "Mat", "Rix", T0, tags=["Matrix"])
+        other = add_supporter("other@example.org", "Oth", "Er", T0)
+        inquiry = Inquiry(supporter_id=supporter.id, kind="media", topic="Matrix", created_at=T0)
+        db.session.add(inquiry)
+        filled = {"a": supporter.id, "b": other.id}
+        from crm.mail.models import OutboundEmail  # the staff outbox pages (mail feature)
+
+        email = OutboundEmail(dedupe_key="matrix", template="media_ack", to_address=supporter.email, created_at=T0)
+        db.session.add(email)
+        db.session.commit()
+        tag_id = db.session.scalar(db.select(Tag.id).filter_by(name="Matrix"))
+        return {
+            **filled,
+            "supporter_id": supporter.id,
+            "inquiry_id": inquiry.id,
+            "tag_id": tag_id,
+            "email_id": email.id,
+            "template": "media_ack",
+            "language": "en",
+        }
+
+
+def staff_urls(app, rows):
+    """Return [(endpoint, method, path, takes_post)] for every rule under /staff/, arguments filled."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/staff/"):
+            continue
+        blueprint = rule.endpoint.split(".")[0]
+        # An <any(a, b):name> argument is filled with each of its values.
+        choices = {
+            name: sorted(converter.items)
+            for name, converter in rule._converters.items()
+            if isinstance(converter, AnyConverter)
+        }
+        missing = rule.arguments - rows.keys() - choices.keys()
+        if missing:
+            assert blueprint in SKIPPABLE, f"{rule.rule}: fill {sorted(missing)} in the rows fixture"
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        fixed = {name: rows[name] for name in rule.arguments - choices.keys()}
+        for values in product(*choices.values()):
+            with app.test_request_context():
+                path = url_for(rule.endpoint, **fixed, **dict(zip(choices, values, strict=True)))
+            found.extend((rule.endpoint, method, path, "POST" in methods) for method in sorted(methods))
+    return found
+
+
+def expected(role, method, takes_post):
+    if role == "anonymous":
+        return 302
+    if role == "fundraiser":
+        return 403
+    if role == "marketing":
+        return 200 if method == "GET" and not takes_post else 403
+    return 200 if method == "GET" else "allowed"
+
+
+def client_for(app, make_user, role):
+    client = app.test_client()
+    if role != "anonymous":
+        user = make_user(email=f"{role}@example.org", role=role)
+        log_in(client, user.email, user.password)
+    return client, csrf_token(client, "/account/login" if role == "anonymous" else "/")
+
+
+def test_the_matrix_covers_the_pages_of_this_issue(app, rows):
+    endpoints = {endpoint for endpoint, *_ in staff_urls(app, rows)}
+    assert {
+        "admin.dashboard",
+        "supporters.index",
+        "supporters.show",
+        "supporters.edit",
+        "supporters.add_tag_view",
+        "supporters.remove_tag_view",
+        "supporters.add_note_view",
+        "inquiries.index",
+        "inquiries.show",
+        "inquiries.assign",
+        "inquiries.reply",
+        "inquiries.answered",
+        "inquiries.close",
+    } <= endpoints
+
+
+def test_access_matrix(app, make_user, rows):
+    urls = staff_urls(app, rows)
+    clients = {role: client_for(app, make_user, role) for role in ROLES}
+    failures = []
+    # Every GET first, then the POSTs (a POST that succeeds may change what a page shows).
+    for method in ("GET", "POST"):
+        for role in ROLES:
+            client, token = clients[role]
+            for endpoint, rule_method, path, takes_post in urls:
+                if rule_method != method:
+                    continue
+                want = OVERRIDES.get((endpoint, role, method), expected(role, method, takes_post))
+                if method == "GET":
+                    response = client.get(path, buffered=True)
+                else:
+                    response = client.post(path, data={"csrf_token": token}, buffered=True)
+                response.close()  # a streamed download keeps its request context until closed
+                got = response.status_code
+                location = response.headers.get("Location", "")
+                if want == 302:
+                    ok = got == 302 and location.startswith(f"/account/login?next={quote(path, safe='')}")
+                elif want == "allowed":
+                    ok = got < 500 and got not in (401, 403, 405) and "/account/login" not in location
+                else:
+                    ok = got == want
+                if not ok:
+                    failures.append(f"{role:<10} {method:<4} {path} ({endpoint}): got {got} {location}, want {want}")
+    assert not failures, "\n".join(failures)
