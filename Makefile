@@ -39,6 +39,7 @@ run: db
 	@echo ""
 	@echo "Starting, each with its own log prefix (Ctrl-C stops them all):"
 	@echo "  web     http://127.0.0.1:5000   the CRM (Flask, debug mode, SQLite in instance/)"
+	@echo "  worker  flask mail worker       sends the outbox and the follow-up sequences"
 	@echo "  stripe  http://127.0.0.1:8420   localstripe, standing in for Stripe"
 	@echo "  smtp    127.0.0.1:8025          aiosmtpd sink: every email sent is printed here"
 	@echo ""
