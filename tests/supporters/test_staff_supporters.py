@@ -447,3 +447,18 @@ def test_marketing_reads_but_cannot_change_anything(app, client, make_user, peop
         supporter = db.session.get(Supporter, people["elise"])
         assert supporter.first_name == "Élise" and [tag.name for tag in supporter.tags] == ["Volunteer"]
         assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_list_counts_exactly_up_to_the_cap_then_says_more_than(app, monkeypatch):
+    from crm.supporters.services import records
+    from crm.supporters.services.intake import find_or_create_supporter
+    from crm.supporters.services.search import SupporterFilter
+
+    monkeypatch.setattr(records, "COUNT_CAP", 3)
+    with app.app_context():
+        for n in range(5):
+            find_or_create_supporter(f"capped{n}@example.org")
+        page = records.list_supporters(SupporterFilter(), per_page=2)
+        assert page.total == 4 and page.total_is_capped
+        exact = records.list_supporters(SupporterFilter(q="capped1"), per_page=2)
+        assert exact.total == 1 and not exact.total_is_capped

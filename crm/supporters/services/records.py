@@ -26,6 +26,8 @@ from crm.supporters.services.search import count_supporters, search_supporters
 from crm.utc import utcnow
 
 PER_PAGE = 50
+# The list counts matches exactly up to this many; beyond, it says \"more than\".
+COUNT_CAP = 10_000
 EDITABLE_FIELDS = ("email", *PROFILE_FIELDS)
 TAG_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 5000
@@ -37,13 +39,17 @@ class EmailError(SupporterError):
 
 @dataclass
 class SupporterPage:
-    """One page of the supporter list."""
+    """One page of the supporter list (past COUNT_CAP matches the total is COUNT_CAP + 1)."""
 
     items: list
     total: int
     page: int
     pages: int
     per_page: int = PER_PAGE
+
+    @property
+    def total_is_capped(self):
+        return self.total > COUNT_CAP
 
     @property
     def first_index(self):
@@ -74,7 +80,7 @@ def list_supporters(criteria, page=1, per_page=PER_PAGE, now=None):
     if 0 < len(items) < per_page or (page == 1 and not items):
         total = (page - 1) * per_page + len(items)  # the last page: no need to count
     else:
-        total = count_supporters(criteria, now=now)
+        total = count_supporters(criteria, now=now, cap=COUNT_CAP)
     pages = max(1, -(-total // per_page))
     if page > pages:
         page = pages

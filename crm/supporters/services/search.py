@@ -197,11 +197,15 @@ def search_supporters(criteria, now=None):
     return query.order_by(*SORTS.get(criteria.sort, SORTS["-created"]))
 
 
-def count_supporters(criteria, now=None):
+def count_supporters(criteria, now=None, cap=None):
     """Return how many supporters search_supporters(criteria) selects, counted the cheaper way."""
-    return count_matches(_matching(criteria, now or utcnow(), for_counting=True))
+    return count_matches(_matching(criteria, now or utcnow(), for_counting=True), cap)
 
 
-def count_matches(query):
-    """Return how many rows `query` selects."""
-    return db.session.scalar(select(db.func.count()).select_from(query.order_by(None).subquery()))
+def count_matches(query, cap=None):
+    """Return how many rows `query` selects; with `cap`, stop counting past it (returns cap + 1)."""
+    query = query.order_by(None)
+    if cap is not None:
+        # Counting 117,000 consent matches exactly takes most of a second; past the cap nobody reads it.
+        query = query.limit(cap + 1)
+    return db.session.scalar(select(db.func.count()).select_from(query.subquery()))
