@@ -1,5 +1,160 @@
 """Staff import and export of supporters (CSV)."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.access import role_required, staff_required
+from crm.audit import record_audit
+from crm.extensions import db
+from crm.supporters.models import ImportBatch
+from crm.supporters.services import SupporterError
+from crm.supporters.services.exports import BOM, audit_export, export_supporters_csv
+from crm.supporters.services.import_columns import TARGETS
+from crm.supporters.services.imports import (
+    check_import,
+    column_samples,
+    counts_of,
+    fail_import,
+    preview_import,
+    recent_imports,
+    run_import,
+    set_mapping,
+    upload_import,
+)
+from crm.supporters.services.search import SupporterFilter
+from crm.supporters.transfer_forms import ImportStepForm, UploadForm, mapping_form
+from crm.utc import utcnow
 
 bp = Blueprint("transfer", __name__, url_prefix="/staff/supporters")
+may_change = role_required("admin", "staff")
+
+
+def _csv_response(chunks, filename):
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(chunks, mimetype="text/csv", headers=headers)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@may_change
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data
+        try:
+            batch = upload_import(
+                data.read(), data.filename or "", current_app.config["MEDIA_ROOT"], current_user, form.source.data
+            )
+        except SupporterError as error:
+            form.file.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for(".columns", batch_id=batch.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("transfer/import.html", form=form, batches=recent_imports()), status
+
+
+@bp.route("/import/<int:batch_id>/columns", methods=["GET", "POST"])
+@may_change
+def columns(batch_id):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    form = mapping_form(batch.mapping["headers"], batch.mapping["targets"])
+    if form.validate_on_submit():
+        try:
+            set_mapping(batch, form.targets())
+        except SupporterError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for(".batch", batch_id=batch.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("transfer/columns.html", form=form, batch=batch, samples=column_samples(batch)), status
+
+
+@bp.get("/import/<int:batch_id>")
+@staff_required
+def batch(batch_id):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    try:
+        rows = preview_import(batch)
+    except SupporterError as error:
+        rows = []
+        flash(str(error), "error")
+    form = ImportStepForm()
+    return render_template(
+        "transfer/batch.html", batch=batch, rows=rows, counts=counts_of(batch), form=form, labels=TARGETS
+    )
+
+
+def _guarded(batch, step):
+    """Run one import step and commit; on an unexpected failure roll it all back and mark the batch failed."""
+    batch_id = batch.id
+    try:
+        step()
+        db.session.commit()
+        return True
+    except SupporterError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    except Exception:
+        current_app.logger.exception("supporter import %s failed", batch_id)
+        db.session.rollback()
+    message = _("The import failed and was undone: nothing was imported. Please try again.")
+    fail_import(batch_id, message)
+    db.session.commit()
+    flash(message, "error")
+    return False
+
+
+@bp.post("/import/<int:batch_id>/check")
+@may_change
+def check(batch_id):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if _guarded(batch, lambda: check_import(batch)):
+        flash(_("Dry run finished: nothing was written. Read the counts, then import."), "success")
+    return redirect(url_for(".batch", batch_id=batch_id))
+
+
+@bp.post("/import/<int:batch_id>/run")
+@may_change
+def run(batch_id):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if batch.status != "checked":
+        flash(_("Run the dry run first, then import."), "error")
+    elif _guarded(batch, lambda: run_import(batch, current_user, request.remote_addr)):
+        flash(_("Import finished."), "success")
+    return redirect(url_for(".batch", batch_id=batch_id))
+
+
+@bp.get("/import/<int:batch_id>/errors.csv")
+@staff_required
+def errors(batch_id):
+    batch = db.get_or_404(ImportBatch, batch_id)
+    if not batch.error_report:
+        abort(404)
+    record_audit(current_user, "export", "import_batch", batch.id, {"report": "errors"}, request.remote_addr)
+    db.session.commit()
+    return _csv_response(BOM + batch.error_report, f"import-{batch_id}-errors.csv")
+
+
+@bp.get("/export.csv")
+@staff_required
+def export():
+    # PostgreSQL refuses NUL in text; a NUL in the query string cannot match anything anyway.
+    criteria = SupporterFilter.from_args({key: value.replace("\x00", "") for key, value in request.args.items()})
+    audit_export(current_user, criteria, request.remote_addr)
+    db.session.commit()
+    chunks = stream_with_context(export_supporters_csv(criteria))
+    return _csv_response(chunks, f"supporters-{utcnow():%Y%m%d-%H%M}.csv")

@@ -134,32 +134,47 @@ class ConsentState:
 def consent_state(supporter, purpose, now=None):
     """Return whether `supporter` may get a `purpose` message at `now`, and why."""
     now = now or utcnow()
+    if purpose != TRANSACTIONAL:
+        _check_purpose(purpose)
     if supporter is None or not supporter.email or supporter.erased_at or supporter.merged_into_id:
         return ConsentState(False, "no address")
-    if is_suppressed(supporter.email):
+    records = []
+    if purpose != TRANSACTIONAL:
+        records = db.session.scalars(
+            db.select(ConsentRecord)
+            .where(
+                ConsentRecord.supporter_id == supporter.id,
+                ConsentRecord.purpose.in_((purpose, ALL)),
+                ConsentRecord.created_at <= now,
+            )
+            .order_by(ConsentRecord.created_at, ConsentRecord.id)
+        ).all()
+    return decide_consent(supporter, purpose, records, is_suppressed(supporter.email), now)
+
+
+def decide_consent(supporter, purpose, records, suppressed, now):
+    """Apply the rules to records already loaded (any purposes, in any order): a ConsentState.
+
+    The one place the rules live; consent_state() loads one person's records, exports load a
+    batch of people's and call this for each.
+    """
+    if supporter is None or not supporter.email or supporter.erased_at or supporter.merged_into_id:
+        return ConsentState(False, "no address")
+    if suppressed:
         return ConsentState(False, "suppressed")
     if purpose == TRANSACTIONAL:
         return ConsentState(True, "transactional")
-    _check_purpose(purpose)
-    records = db.session.scalars(
-        db.select(ConsentRecord)
-        .where(
-            ConsentRecord.supporter_id == supporter.id,
-            ConsentRecord.purpose.in_((purpose, ALL)),
-            ConsentRecord.created_at <= now,
-        )
-        .order_by(ConsentRecord.created_at, ConsentRecord.id)
-    ).all()
-    withdrawals = [r.created_at for r in records if r.action == "withdraw"]
-    last_withdrawal = max(withdrawals, default=None)
+    records = sorted(
+        (r for r in records if r.purpose in (purpose, ALL) and r.created_at <= now), key=lambda r: r.created_at
+    )
+    last_withdrawal = max((r.created_at for r in records if r.action == "withdraw"), default=None)
     express = [
         r
         for r in records
         if r.action == "grant" and r.basis == "express" and (last_withdrawal is None or r.created_at > last_withdrawal)
     ]
     if express:
-        first = express[0]
-        return ConsentState(True, "express", "express", first.created_at)
+        return ConsentState(True, "express", "express", express[0].created_at)
     if last_withdrawal is not None:
         return ConsentState(False, "withdrawn", since=last_withdrawal)
     implied = [r for r in records if r.action == "grant" and r.expires_at is not None and r.expires_at > now]
