@@ -39,9 +39,10 @@ def _details(record, fields):
 
 
 def on_signed_up(sender=None, supporter=None, signup=None, **extra):
-    if signup.form == "newsletter":
+    if signup.awaits_confirmation:
+        # Double opt-in: the newsletter box counts once the person follows this email's link.
         _to_supporter(f"newsletter-confirm:signup:{signup.id}", "newsletter_confirm", supporter, signup_id=signup.id)
-    elif signup.form == "fundraiser_interest":
+    if signup.form == "fundraiser_interest":
         # Sent under the implied consent the request gives, so it carries an unsubscribe link.
         _to_supporter(
             f"guide:supporter:{supporter.id}",
@@ -73,6 +74,10 @@ INQUIRY_FIELDS = {
     ],
     "events": [("topic", "Topic"), ("message", "Message")],
 }
+
+
+def on_subscription_confirmed(sender=None, supporter=None, signup=None, **extra):
+    _to_supporter(f"newsletter-welcome:supporter:{supporter.id}", "newsletter_welcome", supporter, purpose="newsletter")
 
 
 def on_inquiry_received(sender=None, supporter=None, inquiry=None, **extra):
@@ -114,6 +119,7 @@ def connect():
     """Subscribe the receivers (weakly referenced module functions stay alive)."""
     supporters.signed_up.connect(on_signed_up)
     supporters.inquiry_received.connect(on_inquiry_received)
+    supporters.subscription_confirmed.connect(on_subscription_confirmed)
     supporters.consent_withdrawn.connect(on_consent_withdrawn)
     signal("fundraising.page_started").connect(on_page_started)
     password_reset_requested.connect(on_password_reset_requested)

@@ -109,7 +109,7 @@ def _confirm_link(email):
     from crm.supporters.services.newsletter import make_confirmation_token
 
     token = make_confirmation_token(email.context.get("signup_id"))
-    return {"confirm_url": url_for("preferences.confirm_newsletter", token=token, _external=True)}
+    return {"confirm_url": url_for("preferences.confirm_newsletter_view", token=token, _external=True)}
 
 
 MESSAGE_LINKS = {

@@ -9,6 +9,7 @@ from crm.errors import render_error
 from crm.extensions import db
 from crm.supporters.models import PURPOSES
 from crm.supporters.preference_forms import UnsubscribeAllForm, preference_form
+from crm.supporters.services.newsletter import confirm_newsletter, read_confirmation_token
 from crm.supporters.services.preferences import (
     PreferenceLinkError,
     current_subscriptions,
@@ -67,3 +68,14 @@ def unsubscribe_all(token):
         unsubscribe_everything(supporter, **_visitor())
         db.session.commit()
     return render_template("preferences/unsubscribed.html", token=token)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_newsletter_view(token):
+    # Link scanners fetch GETs: the page asks, the button (a POST) confirms.
+    signup = read_confirmation_token(token)
+    form = UnsubscribeAllForm()  # an empty form: the button and its CSRF token
+    if signup.confirmed_at is None and form.validate_on_submit():
+        confirm_newsletter(signup, **_visitor())
+        db.session.commit()
+    return render_template("preferences/confirm.html", signup=signup, form=form)

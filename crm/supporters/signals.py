@@ -10,6 +10,8 @@ _signals = Namespace()
 
 # supporter=, signup= (a Signup: form "newsletter" or "fundraiser_interest")
 signed_up = _signals.signal("supporters.signed_up")
+# supporter=, signup= (the newsletter subscription was confirmed from the emailed link)
+subscription_confirmed = _signals.signal("supporters.subscription_confirmed")
 # supporter=, inquiry= (an Inquiry: kind "media" or "events")
 inquiry_received = _signals.signal("supporters.inquiry_received")
 # survivor=, merged= (the absorbed Supporter, kept with merged_into_id set), actor=

@@ -118,9 +118,11 @@ def test_visitor_fills_every_public_form(page, live_server, app, language, tmp_p
         assert db.session.scalar(db.select(db.func.count()).select_from(Supporter)) == 4
         nora = db.session.scalars(db.select(Supporter).filter_by(email=f"nora.{language}@example.org")).one()
         assert nora.language == language
-        express = db.session.scalars(db.select(ConsentRecord).filter_by(basis="express")).all()
-        assert {record.wording for record in express} == {wording}
-        assert len(express) == 2
+        # Both newsletter boxes wait for the emailed confirmation (double opt-in), with the words shown.
+        assert db.session.scalars(db.select(ConsentRecord).filter_by(basis="express")).all() == []
+        held = db.session.scalars(db.select(Signup).where(Signup.consent_version != "")).all()
+        assert {signup.consent_wording for signup in held} == {wording}
+        assert len(held) == 2
         signup = db.session.scalars(db.select(Signup).filter_by(form="fundraiser_interest")).one()
         assert signup.message == "Une baignade au lac.\nAvec mon équipe."
         assert {inquiry.kind for inquiry in db.session.scalars(db.select(Inquiry))} == {"media", "events"}

@@ -10,6 +10,7 @@ from crm.extensions import db
 from crm.supporters import spam
 from crm.supporters.guide import GUIDE
 from crm.supporters.models import Activity, ConsentRecord, Inquiry, Signup, Supporter
+from crm.supporters.services.newsletter import make_confirmation_token
 from crm.supporters.signals import inquiry_received, signed_up
 from crm.supporters.wording import consent_wording
 from crm.utc import utcnow
@@ -113,13 +114,29 @@ def test_newsletter_signup_records_person_signup_express_consent_activity_and_so
     assert signup.landing_page == "/"
     assert signup.referrer == "https://news.example/story"
 
-    record = one(app, ConsentRecord, supporter_id=supporter.id)
+    # Double opt-in: the ticked box is held on the signup until the emailed link is followed.
     text, version = consent_wording("newsletter", "en")
+    assert (signup.consent_wording, signup.consent_version) == (text, version)
+    assert (signup.consent_ip, signup.consent_user_agent, signup.confirmed_at) == ("127.0.0.1", BROWSER, None)
+    assert count(app, ConsentRecord) == 0
+
+    with app.app_context():
+        token = make_confirmation_token(signup.id)
+    assert client.get(f"/preferences/confirm/{token}").status_code == 200
+    assert count(app, ConsentRecord) == 0, "a GET (link scanner) confirms nothing"
+    page = client.get(f"/preferences/confirm/{token}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert "Your subscription is confirmed" in client.post(
+        f"/preferences/confirm/{token}", data={"csrf_token": csrf}
+    ).get_data(as_text=True)
+
+    record = one(app, ConsentRecord, supporter_id=supporter.id)
     assert (record.purpose, record.action, record.basis) == ("newsletter", "grant", "express")
     assert (record.wording, record.wording_version) == (text, version)
-    assert (record.form, record.language, record.ip_address) == ("newsletter", "en", "127.0.0.1")
+    assert (record.form, record.language, record.ip_address) == ("newsletter + email confirmation", "en", "127.0.0.1")
     assert record.user_agent == BROWSER
     assert record.expires_at is None
+    assert one(app, Signup, supporter_id=supporter.id).confirmed_at is not None
 
     kinds = [activity.kind for activity in rows(app, Activity, supporter_id=supporter.id)]
     assert "signup" in kinds and "consent" in kinds
@@ -136,8 +153,8 @@ def test_newsletter_in_french_shows_and_records_the_french_wording(app, client):
     assert response.status_code == 302
     supporter = one(app, Supporter, email="ana@example.org")
     assert supporter.language == "fr"
-    record = one(app, ConsentRecord, supporter_id=supporter.id)
-    assert (record.wording, record.wording_version, record.language) == (text, version, "fr")
+    signup = one(app, Signup, supporter_id=supporter.id)
+    assert (signup.consent_wording, signup.consent_version, signup.language) == (text, version, "fr")
 
 
 def test_newsletter_box_starts_unticked_and_is_required(app, client):
@@ -207,10 +224,9 @@ def test_fundraiser_interest_newsletter_box_is_optional_and_recorded_when_ticked
     submit(client, "/fundraise/learn-more", {**FUNDRAISER, "consent": "y"})
     supporter = one(app, Supporter, email="bea@example.org")
     records = {r.purpose: r for r in rows(app, ConsentRecord, supporter_id=supporter.id)}
-    assert set(records) == {"fundraiser_tips", "newsletter"}
-    newsletter = records["newsletter"]
-    assert (newsletter.basis, newsletter.wording, newsletter.wording_version) == ("express", text, version)
-    assert newsletter.form == "fundraiser_interest"
+    assert set(records) == {"fundraiser_tips"}, "the newsletter waits for the emailed confirmation"
+    signup = one(app, Signup, supporter_id=supporter.id)
+    assert (signup.consent_wording, signup.consent_version) == (text, version)
 
 
 def test_fundraiser_thanks_page_points_to_the_guide(client):

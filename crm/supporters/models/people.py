@@ -174,8 +174,19 @@ class Signup(AttributionMixin, db.Model):
     planned_on: Mapped[date | None]
     message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Newsletter consent waiting for the emailed confirmation (double opt-in): the words shown
+    # on the form and where they were ticked; the consent record is written on confirmation.
+    consent_wording: Mapped[str] = mapped_column(Text, default="")
+    consent_version: Mapped[str] = mapped_column(String(40), default="")
+    consent_ip: Mapped[str] = mapped_column(String(45), default="")
+    consent_user_agent: Mapped[str] = mapped_column(String(300), default="")
+    confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     supporter = relationship("Supporter")
+
+    @property
+    def awaits_confirmation(self):
+        return bool(self.consent_version) and self.confirmed_at is None
 
 
 class ImportBatch(db.Model):

@@ -14,6 +14,7 @@ from crm.supporters.models import INQUIRY_KINDS, Inquiry, Signup
 from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import grant_consent
 from crm.supporters.services.intake import add_activity, find_or_create_supporter
+from crm.supporters.services.newsletter import hold_newsletter_consent
 from crm.supporters.signals import inquiry_received, signed_up
 from crm.utc import utcnow
 
@@ -61,23 +62,8 @@ def _details(record, conflicts, **extra):
     return details
 
 
-def _express(supporter, purpose, shown, visit, form, now):
-    return grant_consent(
-        supporter,
-        purpose,
-        "express",
-        wording=shown.text,
-        wording_version=shown.version,
-        form=form,
-        language=visit.language,
-        ip_address=visit.ip_address,
-        user_agent=visit.user_agent,
-        now=now,
-    )
-
-
 def sign_up_for_newsletter(visit, email, *, first_name="", language="en", consent, now=None):
-    """Sign someone up for the newsletter with express consent; return the Signup."""
+    """Sign someone up for the newsletter; consent counts once they confirm by email. Return the Signup."""
     now = now or utcnow()
     if consent is None:
         raise SupporterError("the newsletter needs express consent")
@@ -89,9 +75,9 @@ def sign_up_for_newsletter(visit, email, *, first_name="", language="en", consen
         created_at=now,
         **visit.attribution_fields(),
     )
+    hold_newsletter_consent(signup, consent, visit.ip_address, visit.user_agent)
     db.session.add(signup)
     db.session.flush()
-    _express(supporter, "newsletter", consent, visit, "newsletter", now)
     add_activity(supporter, "signup", "Signed up for the newsletter", _details(signup, conflicts), now=now)
     db.session.flush()
     signed_up.send(supporter=supporter, signup=signup)
@@ -145,7 +131,7 @@ def register_fundraiser_interest(
         now=now,
     )
     if newsletter_consent is not None:
-        _express(supporter, "newsletter", newsletter_consent, visit, "fundraiser_interest", now)
+        hold_newsletter_consent(signup, newsletter_consent, visit.ip_address, visit.user_agent)
     details = _details(signup, conflicts, event_kind=event_kind, newsletter=newsletter_consent is not None)
     add_activity(supporter, "signup", "Asked to learn more about starting a fundraiser", details, now=now)
     db.session.flush()
