@@ -24,6 +24,7 @@ ACTIVITY_KINDS = (
     "import",
     "erase",
     "privacy_export",
+    "sequence",
 )
 
 
