@@ -94,7 +94,7 @@ def ascii_fold(value):
 
 def make_csv(path, rows, seed=2024):
     """Write `rows` data lines: mixed-case emails, accents, ~2% duplicates, ~1% bad emails, ~0.5% blank lines."""
-    rng = random.Random(seed)  # noqa: S311  (test data, not secrets)
+    rng = random.Random(seed)
     emails = []
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

@@ -156,7 +156,7 @@ def insert_in_chunks(table, rows):
 
 def fill(app, rows, seed=20261129):
     """Fill the database with `rows` supporters, their consent records and tags; return the staff user."""
-    rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
+    rng = random.Random(seed)
     start = datetime.now(UTC) - timedelta(seconds=rows * 600 + 86_400)
     with app.app_context():
         began = time.perf_counter()

@@ -13,7 +13,7 @@ class Counting:
     def __init__(self):
         self.count = 0
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.count += 1
         return "250 2.0.0 Message accepted for delivery"
 

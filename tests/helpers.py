@@ -48,13 +48,13 @@ class SmtpSink:
         self._lock = threading.Lock()
         self._controller = None
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd hook)
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
+    async def handle_DATA(self, server, session, envelope):
         with self._lock:
             self.messages.append(envelope)
         return "250 2.0.0 Message accepted for delivery"

@@ -106,7 +106,8 @@ class Supporter(db.Model):
 
     def refresh_keys(self):
         """Recompute the derived search and matching keys."""
-        self.search_name = fold(f"{self.first_name} {self.last_name}")[:210]
+        # Runs before column defaults are applied: a name not given yet is None here.
+        self.search_name = fold(f"{self.first_name or ''} {self.last_name or ''}")[:210]
         self.postal_key = postal_key(self.postal_code)
         self.phone_key = phone_key(self.phone)
 
