@@ -31,6 +31,14 @@ def new_password_field(label):
     )
 
 
+def repeat_field(label, missing, other):
+    return PasswordField(
+        label,
+        validators=[DataRequired(missing), EqualTo(other, _l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "username"})
     password = PasswordField(
@@ -45,11 +53,7 @@ class LoginForm(FlaskForm):
 class SignupForm(FlaskForm):
     email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "email"})
     password = new_password_field(_l("Password"))
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The passwords do not match."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_field(_l("Repeat the password"), _l("Repeat the password."), "password")
     submit = SubmitField(_l("Create my account"))
 
 
@@ -60,14 +64,7 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password = new_password_field(_l("New password"))
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the new password.")),
-            EqualTo("new_password", _l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_field(_l("Repeat the new password"), _l("Repeat the new password."), "new_password")
     submit = SubmitField(_l("Change password"))
 
 
@@ -78,12 +75,5 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     new_password = new_password_field(_l("New password"))
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the new password.")),
-            EqualTo("new_password", _l("The passwords do not match.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_field(_l("Repeat the new password"), _l("Repeat the new password."), "new_password")
     submit = SubmitField(_l("Set my new password"))

@@ -63,32 +63,31 @@ def grant_consent(
         raise SupporterError("express consent needs the wording shown and its version")
     given_at = given_at or now or utcnow()
     expires_at = add_months(given_at, IMPLIED_MONTHS[basis]) if basis in IMPLIED_MONTHS else None
+    record = _add_record(
+        supporter, purpose, "grant", form, ip_address, user_agent, recorded_by, given_at,
+        basis=basis, wording=wording, wording_version=wording_version, reference=reference,
+        language=language or supporter.language or "", expires_at=expires_at,
+    )  # fmt: skip
+    details = {"purpose": purpose, "basis": basis, "form": form, "version": wording_version}
+    add_activity(supporter, "consent", f"{basis} consent: {purpose}", details, recorded_by, given_at)
+    db.session.flush()
+    return record
+
+
+def _add_record(supporter, purpose, action, form, ip_address, user_agent, recorded_by, at, **fields):
+    fields.setdefault("language", supporter.language or "")
     record = ConsentRecord(
         supporter_id=supporter.id,
         purpose=purpose,
-        action="grant",
-        basis=basis,
-        wording=wording,
-        wording_version=wording_version,
+        action=action,
         form=form,
-        language=language or supporter.language or "",
         ip_address=(ip_address or "")[:45],
         user_agent=(user_agent or "")[:300],
-        reference=reference,
         recorded_by_id=getattr(recorded_by, "id", None),
-        created_at=given_at,
-        expires_at=expires_at,
+        created_at=at,
+        **fields,
     )
     db.session.add(record)
-    add_activity(
-        supporter,
-        "consent",
-        f"{basis} consent: {purpose}",
-        {"purpose": purpose, "basis": basis, "form": form, "version": wording_version},
-        actor=recorded_by,
-        now=given_at,
-    )
-    db.session.flush()
     return record
 
 
@@ -103,19 +102,7 @@ def withdraw_consent(supporter, purpose, *, form="", ip_address="", user_agent="
     """Record a withdrawal for one purpose, or for "all" (unsubscribe from everything)."""
     _check_purpose(purpose, allow_all=True)
     now = now or utcnow()
-    record = ConsentRecord(
-        supporter_id=supporter.id,
-        purpose=purpose,
-        action="withdraw",
-        basis=None,
-        form=form,
-        language=supporter.language or "",
-        ip_address=(ip_address or "")[:45],
-        user_agent=(user_agent or "")[:300],
-        recorded_by_id=getattr(recorded_by, "id", None),
-        created_at=now,
-    )
-    db.session.add(record)
+    record = _add_record(supporter, purpose, "withdraw", form, ip_address, user_agent, recorded_by, now, basis=None)
     add_activity(supporter, "consent", f"withdrawn: {purpose}", {"purpose": purpose, "form": form}, recorded_by, now)
     db.session.flush()
     consent_withdrawn.send(supporter=supporter, purpose=purpose, record=record)

@@ -12,27 +12,13 @@ from crm.audit import record_audit
 from crm.extensions import db
 from crm.supporters.models import PURPOSES, ConsentRecord, Supporter, Suppression, Tag, email_hash, supporter_tags
 from crm.supporters.services.consent import decide_consent
+from crm.supporters.services.intake import PROFILE_FIELDS
 from crm.supporters.services.search import search_supporters
 from crm.utc import utcnow
 
 BATCH_SIZE = 500
 BOM = "\ufeff"  # so Excel reads the file as UTF-8 and shows accents
-FIELDS = (
-    "id",
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "organization",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "language",
-    "source",
-)
+FIELDS = ("id", "email", *PROFILE_FIELDS, "source")
 COLUMNS = (*FIELDS, "tags", "created_at", *(f"consent_{purpose}" for purpose in PURPOSES))
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

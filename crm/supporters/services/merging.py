@@ -12,26 +12,12 @@ from crm.normalize import normalize_email
 from crm.supporters.models import Activity, ConsentRecord, Inquiry, Note, Signup, Supporter
 from crm.supporters.models.people import fold
 from crm.supporters.services import SupporterError
-from crm.supporters.services.intake import add_activity
+from crm.supporters.services.intake import PROFILE_FIELDS, add_activity
 from crm.supporters.signals import merged
 from crm.utc import utcnow
 
 # The fields staff choose between on the merge screen, in screen order.
-MERGE_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "organization",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "language",
-    "source",
-)
+MERGE_FIELDS = ("first_name", "last_name", "email", *PROFILE_FIELDS[2:], "source")
 # Rows that belong to one person and follow them to the surviving record.
 OWNED_MODELS = (ConsentRecord, Activity, Signup, Inquiry, Note)
 MAX_PAIRS = 200

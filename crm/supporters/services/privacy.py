@@ -17,24 +17,14 @@ from crm.supporters.models import ConsentRecord, Inquiry, Note, Signup, Supporte
 from crm.supporters.models.people import Activity, phone_key
 from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import suppress_email
-from crm.supporters.services.intake import add_activity
+from crm.supporters.services.intake import PROFILE_FIELDS, add_activity
 from crm.supporters.signals import erased
 from crm.utc import utcnow
 
 ERASED = "[erased]"
 CONFIRM_WORDS = ("ERASE", "EFFACER")
 # Blanked on the supporter record; country and language stay (they identify no one).
-PERSONAL_FIELDS = (
-    "first_name",
-    "last_name",
-    "phone",
-    "organization",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-)
+PERSONAL_FIELDS = tuple(field for field in PROFILE_FIELDS if field not in ("country", "language"))
 INQUIRY_TEXT = ("message", "name", "email", "phone", "outlet")
 ATTRIBUTION = (
     "source",
