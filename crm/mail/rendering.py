@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from crm.config import ROOT
 from crm.extensions import db
 from crm.mail.models import NON_MARKETING, EmailCopy
-from crm.mail.outbox import clean_header_text
+from crm.mail.outbox import clean_header_text, header_display_name
 from crm.utc import utcnow
 
 TEMPLATES = ROOT / "templates" / "email"
@@ -70,8 +70,12 @@ def text_to_html(text):
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     html = []
     for paragraph in paragraphs:
-        escaped = str(escape(paragraph))
-        linked = URL_RE.sub(lambda m: f'<a href="{m.group(1)}">{m.group(1)}</a>', escaped)
+        # Split on links in the raw text, then escape every piece, links included.
+        pieces = URL_RE.split(paragraph)
+        linked = "".join(
+            f'<a href="{escape(piece)}">{escape(piece)}</a>' if n % 2 else str(escape(piece))
+            for n, piece in enumerate(pieces)
+        )
         html.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
     # Markup is safe here: every character of the copy went through escape() above.
     return Markup("\n".join(html))  # noqa: S704
@@ -156,7 +160,7 @@ def build_message(email, attachments=()):
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = config["MAIL_DEFAULT_SENDER"]
-    name = clean_header_text(email.to_name)
+    name = header_display_name(email.to_name)
     local, _, domain = email.to_address.rpartition("@")
     message["To"] = Address(display_name=name, username=local, domain=domain) if name else email.to_address
     message["Date"] = format_datetime(utcnow())
