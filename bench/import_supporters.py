@@ -17,20 +17,18 @@ import sys
 import tempfile
 import time
 import unicodedata
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
 
 from crm import create_app
-from crm.config import Config, database_url
+from crm.config import Config
 from crm.extensions import db
 from crm.supporters.commands import supporters_cli
 from crm.supporters.models import Supporter
+from tests.databases import temporary_database
 
 FIRST = [
     "Marie-Ève",
@@ -129,22 +127,8 @@ def csv_reader_seconds(path):
     return time.perf_counter() - started, count
 
 
-@contextmanager
 def fresh_database(kind, base_url, folder):
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
-        return
-    url = make_url(database_url(base_url, folder))
-    name = f"crm_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return temporary_database(folder, base_url if kind != "sqlite" else "", prefix="crm_bench")
 
 
 def run_import(url, csv_path, folder):

@@ -4,7 +4,8 @@ against one connection per message, side by side in one run.
     .venv/bin/python bench/mail.py --messages 2000
 
 The sink runs in its own process (scripts/smtp_sink.py --quiet), the database is a fresh SQLite
-file (or PostgreSQL with --database-url), and the worker code is the real one (crm.mail.delivery).
+file (or a new PostgreSQL database on the server --database-url names, dropped afterwards), and
+the worker code is the real one (crm.mail.delivery).
 """
 
 import argparse
@@ -26,6 +27,7 @@ from crm.extensions import db  # noqa: E402
 from crm.mail import delivery  # noqa: E402
 from crm.mail.models import OutboundEmail  # noqa: E402
 from crm.mail.outbox import enqueue_email  # noqa: E402
+from tests.databases import temporary_database  # noqa: E402
 
 
 def free_port():
@@ -91,8 +93,7 @@ def main():
     )
     try:
         wait_for(port)
-        with tempfile.TemporaryDirectory() as tmp:
-            url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        with tempfile.TemporaryDirectory() as tmp, temporary_database(Path(tmp), args.database_url, "crm_bench") as url:
             config = TestConfig(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_RATE_PER_MINUTE=0)
             app = create_app(config)
             with app.app_context():

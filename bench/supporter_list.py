@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 from crm import create_app  # noqa: E402
 from crm.accounts.services import create_user  # noqa: E402
@@ -33,6 +32,7 @@ from crm.config import TestConfig  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.supporters.models import ConsentRecord, Supporter, Tag, supporter_tags  # noqa: E402
 from crm.supporters.models.people import fold, phone_key, postal_key  # noqa: E402
+from tests.databases import temporary_database  # noqa: E402
 
 FIRST = ["Élise", "Marie", "Jean", "Luc", "Amélie", "Noah", "Olivia", "Liam", "Chloé", "Gabriel", "Zoé", "Thomas"]
 FIRST += ["Emma", "William", "Léa", "Félix", "Ava", "Samuel", "Maëlle", "Jacob", "Aiko", "Priya", "Omar", "Ngozi"]
@@ -244,24 +244,6 @@ def run(url, engine_name, rows, repeat):
     return results
 
 
-def postgres_database(base):
-    """Create a fresh PostgreSQL database next to `base`; return (url, drop)."""
-    url = make_url(base)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    name = f"crm_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=200_000, help="supporters to create (default 200000)")
@@ -278,11 +260,8 @@ def main(argv=None):
         with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "SQLite", args.rows, args.repeat)
     if args.database_url:
-        url, drop = postgres_database(args.database_url)
-        try:
+        with tempfile.TemporaryDirectory() as tmp, temporary_database(Path(tmp), args.database_url, "crm_bench") as url:
             run(url, "PostgreSQL", args.rows, args.repeat)
-        finally:
-            drop()
 
 
 if __name__ == "__main__":

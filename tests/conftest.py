@@ -6,22 +6,21 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from crm import create_app
 from crm.accounts.services import create_user
-from crm.config import TestConfig, database_url
+from crm.config import TestConfig
 from crm.extensions import db
 from crm.mail.sequences import install_default_sequences
+from tests.databases import temporary_database
 from tests.helpers import SmtpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,30 +60,10 @@ def wait_for_port(port, process=None, timeout=30):
 # --- databases -------------------------------------------------------------------------------
 
 
-@contextmanager
-def temporary_database(tmp_dir):
-    """Yield the URL of a new empty database: an SQLite file, or a PostgreSQL database."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:8]}.sqlite3'}"
-        return
-    url = make_url(database_url(base, tmp_dir))
-    name = f"crm_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
     """A database for the whole run, migrated once to the newest revision."""
-    with temporary_database(tmp_path_factory.mktemp("db")) as url:
+    with temporary_database(tmp_path_factory.mktemp("db"), os.environ.get("TEST_DATABASE_URL", "")) as url:
         app = create_app(TestConfig(url))
         with app.app_context():
             upgrade()
@@ -95,7 +74,7 @@ def database(tmp_path_factory):
 @pytest.fixture
 def fresh_database(tmp_path):
     """An empty, unmigrated database of the engine under test."""
-    with temporary_database(tmp_path) as url:
+    with temporary_database(tmp_path, os.environ.get("TEST_DATABASE_URL", "")) as url:
         yield url
 
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import and_, or_, select, update
 
 from crm.extensions import db
@@ -18,6 +18,7 @@ from crm.mail.attachments import build_attachments
 from crm.mail.models import NON_MARKETING, OutboundEmail
 from crm.mail.rendering import RenderError, build_message
 from crm.normalize import normalize_email
+from crm.supporters.models import Suppression, email_hash
 from crm.supporters.services.consent import consent_state, is_suppressed, suppress_email
 from crm.utc import utcnow
 
@@ -70,9 +71,12 @@ def claim_due(worker, limit, now=None):
     return sorted(ids)
 
 
-def send_permission(email, now):
-    """Return (allowed, reason): consent and suppression are checked again at send time."""
-    if is_suppressed(email.to_address):
+def send_permission(email, now, suppressed=None):
+    """Return (allowed, reason): consent and suppression are checked again at send time.
+
+    `suppressed` is the set of suppressed address hashes read at the start of the batch.
+    """
+    if email_hash(email.to_address) in suppressed if suppressed is not None else is_suppressed(email.to_address):
         return False, "suppressed"
     supporter = email.supporter
     if email.purpose in NON_MARKETING:
@@ -140,9 +144,9 @@ def _backoff(email, now, error):
     return "retried"
 
 
-def deliver(email, connection, now):
+def deliver(email, connection, now, suppressed=None):
     """Send one leased row and record the outcome; return sent/retried/failed/skipped."""
-    allowed, reason = send_permission(email, now)
+    allowed, reason = send_permission(email, now, suppressed)
     if not allowed:
         email.status, email.last_error = "skipped", reason
         return "skipped"
@@ -201,6 +205,7 @@ def send_due(limit=100, now=None, worker=None, pause=time.sleep):
     base_url = config["BASE_URL"] or "http://localhost"
     # One request context for the batch: links in the messages are built on BASE_URL.
     with current_app.test_request_context(base_url=base_url):
+        g.pop("email_copies", None)  # staff's latest copy, read once for this batch
         try:
             _send_batch(ids, worker, connection, now, interval, pause, result)
         finally:
@@ -208,16 +213,36 @@ def send_due(limit=100, now=None, worker=None, pause=time.sleep):
     return result
 
 
+def _suppressed_among(emails):
+    hashes = {email_hash(email.to_address) for email in emails}
+    return set(db.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))))
+
+
 def _send_batch(ids, worker, connection, now, interval, pause, result):
-    for email_id in ids:
-        started = time.monotonic()
-        email = db.session.get(OutboundEmail, email_id)
-        if email is None or email.status != "sending" or email.lease_owner != worker:
-            continue  # cancelled by staff, or taken by another worker after our lease ran out
-        outcome = deliver(email, connection, now or utcnow())
-        setattr(result, outcome, getattr(result, outcome) + 1)
-        if outcome != "sent":
-            email.lease_owner, email.lease_expires_at = "", None
-        db.session.commit()  # after every message: a crash later never sends this one again
-        if interval:
-            pause(max(0.0, interval - (time.monotonic() - started)))
+    session = db.session()
+    # The leased rows are ours until we commit them; reloading every row after each commit
+    # would double the queries of a batch.
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        emails = session.scalars(select(OutboundEmail).where(OutboundEmail.id.in_(ids)).order_by(OutboundEmail.id))
+        emails = emails.all()
+        suppressed = _suppressed_among(emails)
+        for email in emails:
+            _send_one(email, worker, connection, now, interval, pause, result, suppressed)
+    finally:
+        session.expire_on_commit = keep
+
+
+def _send_one(email, worker, connection, now, interval, pause, result, suppressed):
+    started = time.monotonic()
+    if email.status != "sending" or email.lease_owner != worker:
+        return  # taken by another worker after our lease ran out
+    outcome = deliver(email, connection, now or utcnow(), suppressed)
+    setattr(result, outcome, getattr(result, outcome) + 1)
+    if outcome != "sent":
+        email.lease_owner, email.lease_expires_at = "", None
+    db.session.commit()  # after every message: a crash later never sends this one again
+    if outcome == "failed" and email.status == "failed" and email.smtp_response.startswith("5"):
+        suppressed.add(email_hash(email.to_address))  # the same address later in this batch
+    if interval:
+        pause(max(0.0, interval - (time.monotonic() - started)))

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from flask import current_app, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale
 from jinja2 import ChainableUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -49,12 +49,18 @@ def default_copy(template, language):
     return subject.strip(), body
 
 
+def _edited_copies():
+    # Read once per request, or per worker batch (which runs in one request context).
+    if "email_copies" not in g:
+        g.email_copies = {
+            (c.template, c.language): (c.subject, c.body) for c in db.session.scalars(db.select(EmailCopy))
+        }
+    return g.email_copies
+
+
 def copy_source(template, language):
     """Return the (subject, body) source to render: staff's edited copy, else the default."""
-    edited = db.session.scalar(db.select(EmailCopy).filter_by(template=template, language=language))
-    if edited is not None:
-        return edited.subject, edited.body
-    return default_copy(template, language)
+    return _edited_copies().get((template, language)) or default_copy(template, language)
 
 
 def render_copy(source, variables):
