@@ -4,6 +4,7 @@ import functools
 import re
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
@@ -142,6 +143,13 @@ def _links(email):
     }
 
 
+@functools.lru_cache(maxsize=8)
+def _sender_header(sender):
+    # Parsing an address header is the dearest step of building a message; the sender is the
+    # same for every message, so it is parsed once (a header object is stored as it is).
+    return default_policy.header_factory("From", sender)
+
+
 def sender_domain():
     """Return the domain of the sender address, for Message-IDs."""
     return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "localhost"
@@ -165,7 +173,7 @@ def build_message(email, attachments=()):
 
     message = EmailMessage()
     message["Subject"] = subject
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["From"] = _sender_header(config["MAIL_DEFAULT_SENDER"])
     name = header_display_name(email.to_name)
     local, _, domain = email.to_address.rpartition("@")
     message["To"] = Address(display_name=name, username=local, domain=domain) if name else email.to_address
