@@ -218,7 +218,7 @@ def test_an_unexpected_failure_rolls_the_whole_batch_back(app, client, staff, mo
     def broken(pairs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("crm.supporters.services.imports._add_tags", broken)
+    monkeypatch.setattr("crm.supporters.services.import_rows._add_tags", broken)
     response = post_step(client, batch_id, "run")
     assert response.status_code == 302
     assert count(app, Supporter) == 0 and count(app, Activity) == 0
