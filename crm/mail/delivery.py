@@ -1,4 +1,8 @@
-"""The worker's side: claim due rows with a lease, check consent again, send over one SMTP connection."""
+"""The worker's side: claim due rows with a lease, check consent again, send over one SMTP connection.
+
+Unlike the services, this module owns its transactions (it is what `flask mail worker` runs): it
+commits the lease before sending, and each message's outcome right after sending it.
+"""
 
 import contextlib
 import logging
