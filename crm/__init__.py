@@ -46,6 +46,7 @@ def register_extensions(app):
     import crm.accounts.models
     import crm.audit
     import crm.mail.models
+    import crm.payments.models
     import crm.sqlite
     import crm.supporters.models  # noqa: F401
 
@@ -57,6 +58,7 @@ def register_blueprints(app):
     from crm.mail.staff_views import bp as mail_staff_bp
     from crm.mail.views import bp as mail_bp
     from crm.pages.views import bp as pages_bp
+    from crm.payments.views import bp as payments_bp
     from crm.supporters import (
         inquiry_views,
         merge_views,
@@ -79,6 +81,7 @@ def register_blueprints(app):
         merge_views.bp,
         mail_bp,
         mail_staff_bp,
+        payments_bp,
     ):
         app.register_blueprint(blueprint)
 

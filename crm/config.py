@@ -62,6 +62,12 @@ class Config:
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "").rstrip("/")
         self.STRIPE_JS_URL = env.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/"
+        # Donations: amounts in integer cents; the fee rate as a Decimal string (never a float).
+        self.DONATION_MIN_CENTS = _int(env, "DONATION_MIN_CENTS", 500)
+        self.DONATION_MAX_CENTS = _int(env, "DONATION_MAX_CENTS", 10_000_000)
+        self.DONATION_PRESETS = env.get("DONATION_PRESETS") or "2500,5000,10000,25000"
+        self.STRIPE_FEE_PERCENT = env.get("STRIPE_FEE_PERCENT") or "2.9"
+        self.STRIPE_FEE_FIXED_CENTS = _int(env, "STRIPE_FEE_FIXED_CENTS", 30)
         if production and self.STRIPE_SECRET_KEY and not self.STRIPE_WEBHOOK_SECRET:
             raise ConfigError("STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set")
 

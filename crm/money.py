@@ -23,7 +23,10 @@ def to_cents(value):
         raise MoneyError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"not an amount: {value!r}")
-    return int(amount.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+    try:
+        return int(amount.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+    except InvalidOperation as exc:  # too many digits to hold in cents, e.g. "1E+1000"
+        raise MoneyError(f"not an amount: {value!r}") from exc
 
 
 def from_cents(cents):

@@ -210,7 +210,13 @@ def stripe_webhook(localstripe, live_server):
         f"{localstripe.url}/_config/webhooks/test", data={"url": url, "secret": secret}, timeout=10
     )
     response.raise_for_status()
-    return SimpleNamespace(url=url, secret=secret)
+    yield SimpleNamespace(url=url, secret=secret)
+    # localstripe cannot forget a webhook: point it at a closed port so later tests get nothing.
+    requests.post(
+        f"{localstripe.url}/_config/webhooks/test",
+        data={"url": "http://127.0.0.1:9/closed", "secret": secret},
+        timeout=10,
+    )
 
 
 # --- browser ---------------------------------------------------------------------------------

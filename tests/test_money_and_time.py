@@ -19,7 +19,7 @@ def test_to_cents(given, cents):
     assert to_cents(given) == cents
 
 
-@pytest.mark.parametrize("given", [0.1, "abc", "NaN", "Infinity", "", True])
+@pytest.mark.parametrize("given", [0.1, "abc", "NaN", "Infinity", "", True, "1E+1000", Decimal("9E+999")])
 def test_to_cents_refuses_floats_and_non_numbers(given):
     with pytest.raises(MoneyError):
         to_cents(given)

@@ -25,6 +25,7 @@ ACTIVITY_KINDS = (
     "erase",
     "privacy_export",
     "sequence",
+    "gift",
 )
 
 

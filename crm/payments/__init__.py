@@ -1,0 +1,1 @@
+"""Donations through Stripe: the gift form, fulfilment and webhooks."""

@@ -1,0 +1,157 @@
+"""The donation form: amounts are checked here and again, from configuration, by the service."""
+
+import re
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from crm.i18n import money_filter
+from crm.money import MoneyError, to_cents
+from crm.payments.services import DonationError
+from crm.payments.services.amounts import amount_rules
+from crm.payments.services.donations import GiftRequest
+from crm.supporters.public_forms import (
+    LANGUAGE_CHOICES,
+    _current_language,
+    clean_line,
+    email_field,
+    line_field,
+    message_field,
+)
+
+OTHER = "other"
+AMOUNT_RE = re.compile(r"^[0-9]{1,9}([.,][0-9]{1,2})?$")
+DESIGNATION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
+TRIBUTE_CHOICES = [
+    SelectChoice("", _l("No tribute")),
+    SelectChoice("honour", _l("In honour of someone")),
+    SelectChoice("memory", _l("In memory of someone")),
+]
+
+
+def clean_designation(value):
+    value = clean_line(value or "").lower()
+    return value if DESIGNATION_RE.match(value) else ""
+
+
+class DonationForm(FlaskForm):
+    amount = RadioField(_l("Gift amount"), validators=[DataRequired(_l("Choose an amount."))])
+    custom_amount = StringField(
+        _l("Your amount"),
+        validators=[Optional(), Length(max=20)],
+        filters=[clean_line],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    cover_fee = BooleanField(_l("Add the processing fee so the charity receives my whole gift"))
+    first_name = line_field(_l("First name"), _l("Enter your first name."), autocomplete="given-name")
+    last_name = line_field(_l("Last name"), _l("Enter your last name."), autocomplete="family-name")
+    email = email_field()
+    address_line1 = line_field(_l("Address"), _l("Enter your address."), max_length=200, autocomplete="address-line1")
+    city = line_field(_l("City"), _l("Enter your city."), autocomplete="address-level2")
+    region = line_field(_l("Province or state"), _l("Enter your province or state."), autocomplete="address-level1")
+    postal_code = line_field(
+        _l("Postal code"), _l("Enter your postal code."), max_length=20, autocomplete="postal-code"
+    )
+    country = SelectField(
+        _l("Country"),
+        choices=[SelectChoice("CA", _l("Canada")), SelectChoice("US", _l("United States"))],
+        default="CA",
+        render_kw={"autocomplete": "country"},
+    )
+    language = SelectField(_l("Language for your receipt"), choices=LANGUAGE_CHOICES, default=_current_language)
+    tribute_kind = SelectField(_l("Make this gift a tribute (optional)"), choices=TRIBUTE_CHOICES, default="")
+    tribute_name = line_field(_l("Name of the person honoured or remembered"), max_length=200)
+    tribute_notify_email = EmailField(
+        _l("Email of someone to tell about this tribute (optional)"),
+        validators=[Optional(), Length(max=254), Email(_l("Enter a valid email address."))],
+        filters=[clean_line],
+    )
+    tribute_note = message_field(_l("Note to that person (optional)"))
+    show_on_wall = BooleanField(_l("Show my gift on the public donor wall"))
+    wall_name = line_field(_l("Name to show on the wall (optional)"))
+    message = message_field(_l("Message (optional)"))
+    designation = HiddenField(filters=[clean_designation])
+    card_token = HiddenField(filters=[clean_line])
+    submit = SubmitField(_l("Give now"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules = amount_rules()
+        self.amount.choices = [SelectChoice(str(cents), money_filter(cents)) for cents in self.rules.presets] + [
+            SelectChoice(OTHER, _l("Other amount"))
+        ]
+        self.gift_cents = None
+
+    def validate_custom_amount(self, field):
+        if self.amount.data != OTHER:
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter the amount of your gift."))
+        raw = field.data.replace("$", "").replace(" ", "").replace("\u00a0", "")
+        # Plain digits with a decimal point or comma (40, 40.50, 40,50): no exponents, no thousands.
+        if not AMOUNT_RE.match(raw):
+            raise ValidationError(_l("Enter an amount like 40 or 40.50."))
+        try:
+            cents = to_cents(raw.replace(",", "."))
+        except MoneyError as exc:
+            raise ValidationError(_l("Enter an amount like 40 or 40.50.")) from exc
+        try:
+            self.gift_cents = self.rules.check(cents)
+        except DonationError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate_amount(self, field):
+        presets = {str(cents): cents for cents in self.rules.presets}
+        if field.data in presets:
+            self.gift_cents = presets[field.data]  # anything else posted is refused by the RadioField
+
+    def validate_tribute_name(self, field):
+        if self.tribute_kind.data and not field.data:
+            raise ValidationError(_l("Enter the name of the person this gift honours or remembers."))
+
+    def validate_card_token(self, field):
+        if not TOKEN_RE.match(field.data or ""):
+            raise ValidationError(_l("Enter your card details."))
+
+    def fee_table(self):
+        """Return [(preset cents, extra cents)] for the processing fee note."""
+        return [(cents, self.rules.fee_for(cents)) for cents in self.rules.presets]
+
+    def gift_request(self, attribution):
+        donor = {name: getattr(self, name).data or "" for name in ("first_name", "last_name", "address_line1")}
+        donor.update({name: getattr(self, name).data or "" for name in ("city", "region", "postal_code")})
+        donor.update(country=self.country.data, language=self.language.data)
+        gift = {
+            "designation": self.designation.data or "",
+            "show_on_wall": bool(self.show_on_wall.data),
+            "wall_name": self.wall_name.data or "" if self.show_on_wall.data else "",
+            "message": self.message.data or "",
+            "tribute_kind": self.tribute_kind.data or "",
+            "tribute_name": self.tribute_name.data or "" if self.tribute_kind.data else "",
+            "tribute_notify_email": self.tribute_notify_email.data or "" if self.tribute_kind.data else "",
+            "tribute_note": self.tribute_note.data or "" if self.tribute_kind.data else "",
+        }
+        return GiftRequest(
+            email=self.email.data,
+            gift_cents=self.gift_cents,
+            cover_fee=bool(self.cover_fee.data),
+            card_token=self.card_token.data,
+            donor=donor,
+            gift=gift,
+            attribution=attribution,
+        )
+
+
+def stripe_settings():
+    config = current_app.config
+    return {
+        "publishable_key": config["STRIPE_PUBLISHABLE_KEY"],
+        "js_url": config["STRIPE_JS_URL"],
+        "fee_percent": str(amount_rules().fee_percent),
+        "fee_fixed": config["STRIPE_FEE_FIXED_CENTS"],
+    }

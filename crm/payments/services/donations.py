@@ -1,0 +1,226 @@
+"""One-time gifts: start a gift, fulfil it exactly once, and record what Stripe tells us."""
+
+import logging
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from crm.extensions import db
+from crm.money import from_cents
+from crm.payments import gateway
+from crm.payments.models import Donation, StripeEvent
+from crm.payments.services import DonationDeclined, DonationError
+from crm.payments.services.amounts import amount_rules
+from crm.payments.signals import payment_succeeded
+from crm.supporters.attribution import supporter_source
+from crm.supporters.services.consent import record_implied_consent
+from crm.supporters.services.intake import add_activity, find_or_create_supporter
+from crm.utc import utcnow
+
+log = logging.getLogger(__name__)
+
+DONOR_FIELDS = ("first_name", "last_name", "address_line1", "city", "region", "postal_code", "country", "language")
+GIFT_FIELDS = (
+    "designation",
+    "show_on_wall",
+    "wall_name",
+    "message",
+    "tribute_kind",
+    "tribute_name",
+    "tribute_notify_email",
+    "tribute_note",
+)
+
+
+@dataclass
+class GiftRequest:
+    """What the donation form gave: amounts in cents (checked again here), the donor, the card token."""
+
+    email: str
+    gift_cents: int
+    cover_fee: bool
+    card_token: str
+    donor: dict = field(default_factory=dict)
+    gift: dict = field(default_factory=dict)
+    attribution: dict = field(default_factory=dict)
+
+
+@dataclass
+class GiftStarted:
+    donation: Donation
+    status: str  # the PaymentIntent's: "succeeded", "requires_action", "processing", ...
+    client_secret: str = ""
+
+
+def _find_customer_id(supporter):
+    return (
+        db.session.scalar(
+            db.select(Donation.stripe_customer_id)
+            .where(Donation.supporter_id == supporter.id, Donation.stripe_customer_id != "")
+            .order_by(Donation.id.desc())
+            .limit(1)
+        )
+        or ""
+    )
+
+
+def start_donation(request, now=None):
+    """Create a pending Donation for the amount computed here, and charge it through Stripe.
+
+    Raise DonationError for a refused amount (nothing stored) or an unavailable gateway, and
+    DonationDeclined (the Donation kept, failed) for a declined card.
+    """
+    now = now or utcnow()
+    rules = amount_rules()
+    gift_cents = rules.check(request.gift_cents)
+    fee_cents = rules.fee_for(gift_cents) if request.cover_fee else 0
+    if not request.card_token or not request.card_token.startswith("tok_"):
+        raise DonationError("missing card token")
+    supporter, _created, _conflicts = find_or_create_supporter(
+        request.email, source=supporter_source(request.attribution), now=now, **request.donor
+    )
+    donation = Donation(
+        supporter_id=supporter.id,
+        amount_cents=gift_cents + fee_cents,
+        fee_cents=fee_cents,
+        currency=_currency(),
+        status="pending",
+        kind="one_time",
+        email=supporter.email or request.email,
+        created_at=now,
+        **request.donor,
+        **request.gift,
+        **request.attribution,
+    )
+    db.session.add(donation)
+    db.session.flush()
+    try:
+        donation.stripe_customer_id = gateway.find_or_create_customer(
+            donation.email, donation.donor_name, _find_customer_id(supporter)
+        )
+        intent = gateway.create_payment_intent(
+            amount_cents=donation.amount_cents,
+            currency=donation.currency,
+            customer_id=donation.stripe_customer_id,
+            card_token=request.card_token,
+            metadata={"donation_id": str(donation.id)},
+        )
+    except gateway.PaymentError as error:
+        donation.status = "failed"
+        donation.failure_message = str(error)[:500]
+        db.session.flush()
+        raise DonationDeclined(str(error), donation) from error
+    except gateway.GatewayError as error:
+        raise DonationError(str(error)) from error
+    donation.stripe_payment_intent_id = intent["id"]
+    db.session.flush()
+    if intent["status"] == "succeeded":
+        fulfil(intent["id"], now=now)
+    elif intent["status"] == "requires_payment_method":
+        _mark_failed(intent["id"], intent["error_message"])
+        db.session.refresh(donation)
+        raise DonationDeclined(_declined_message(), donation)
+    return GiftStarted(donation=donation, status=intent["status"], client_secret=intent["client_secret"] or "")
+
+
+def _declined_message():
+    return _("Your card was declined. Please check the details or use another card.")
+
+
+def _currency():
+    return current_app.config["CURRENCY"]
+
+
+def fulfil(payment_intent_id, now=None):
+    """Mark the gift of this PaymentIntent succeeded, once, if Stripe says it is paid.
+
+    Safe to call any number of times, from the return page and the webhook, even at once:
+    the conditional UPDATE lets exactly one caller make the transition and its effects.
+    Return the Donation (or None when no gift has this PaymentIntent).
+    """
+    now = now or utcnow()
+    intent = gateway.retrieve_payment_intent(payment_intent_id)
+    donation = db.session.scalar(db.select(Donation).filter_by(stripe_payment_intent_id=payment_intent_id))
+    if donation is None or intent["status"] != "succeeded":
+        return donation
+    if intent["amount"] != donation.amount_cents or (intent["currency"] or "").lower() != donation.currency:
+        log.error("PaymentIntent %s amount differs from donation %s", payment_intent_id, donation.id)
+        return donation
+    result = db.session.execute(
+        update(Donation)
+        .where(Donation.id == donation.id, Donation.status.in_(("pending", "failed")))
+        .values(status="succeeded", succeeded_at=now, failure_message="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(donation)
+    if result.rowcount != 1:
+        return donation
+    supporter = donation.supporter
+    record_implied_consent(supporter, "implied_gift", given_at=now, reference=f"donation:{donation.id}")
+    add_activity(
+        supporter,
+        "gift",
+        summary=f"One-time gift: {from_cents(donation.amount_cents)} {donation.currency.upper()}",
+        details={
+            "donation_id": donation.id,
+            "amount_cents": donation.amount_cents,
+            "designation": donation.designation,
+        },
+        now=now,
+    )
+    db.session.flush()
+    payment_succeeded.send(donation=donation, supporter=supporter)
+    return donation
+
+
+def _mark_failed(payment_intent_id, message=""):
+    """Mark a still-pending gift failed; return True if this call changed it."""
+    result = db.session.execute(
+        update(Donation)
+        .where(Donation.stripe_payment_intent_id == payment_intent_id, Donation.status == "pending")
+        .values(status="failed", failure_message=(message or "")[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def check_donation(token, now=None):
+    """For the thank-you page: return the Donation of this token, brought up to date with Stripe."""
+    donation = db.session.scalar(db.select(Donation).filter_by(token=token))
+    if donation is None:
+        raise DonationError("no such gift")
+    if donation.status == "pending" and donation.stripe_payment_intent_id:
+        fulfil(donation.stripe_payment_intent_id, now=now)
+        db.session.refresh(donation)
+        if donation.status == "pending":
+            intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
+            if intent["status"] in ("requires_payment_method", "canceled"):
+                _mark_failed(donation.stripe_payment_intent_id, intent["error_message"])
+                db.session.refresh(donation)
+    return donation
+
+
+def record_stripe_event(event, now=None):
+    """Store a verified event once and act on it; return the StripeEvent, or None for a duplicate."""
+    now = now or utcnow()
+    stored = StripeEvent(event_id=event["id"][:255], type=event["type"][:100], received_at=now, payload=event)
+    try:
+        with db.session.begin_nested():
+            db.session.add(stored)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    obj = (event.get("data") or {}).get("object") or {}
+    intent_id = obj.get("id") if isinstance(obj, dict) else None
+    if isinstance(intent_id, str) and intent_id.startswith("pi_") and not obj.get("invoice"):
+        if event["type"] == "payment_intent.succeeded":
+            fulfil(intent_id, now=now)
+        elif event["type"] == "payment_intent.payment_failed":
+            error = obj.get("last_payment_error") or {}
+            _mark_failed(intent_id, error.get("message", "") if isinstance(error, dict) else "")
+    stored.processed_at = now
+    db.session.flush()
+    return stored

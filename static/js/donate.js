@@ -1,0 +1,75 @@
+/* The donation form: mount the Stripe.js card element, make a card token, and submit the form.
+   The total shown is only a preview; the server computes the amount charged. */
+(function () {
+  "use strict";
+
+  function totalCents(form) {
+    var checked = form.querySelector("input[name=amount]:checked");
+    if (!checked) return null;
+    var cents;
+    if (checked.value === "other") {
+      var raw = (form.querySelector("[name=custom_amount]").value || "").replace(/[$\s\u00a0]/g, "").replace(",", ".");
+      if (!/^\d+(\.\d{1,2})?$/.test(raw)) return null;
+      var parts = raw.split(".");
+      cents = parseInt(parts[0], 10) * 100 + (parts[1] ? parseInt((parts[1] + "0").slice(0, 2), 10) : 0);
+    } else {
+      cents = parseInt(checked.value, 10);
+    }
+    if (form.querySelector("[name=cover_fee]").checked) {
+      var percent = parseFloat(form.dataset.feePercent);
+      var fixed = parseInt(form.dataset.feeFixed, 10);
+      cents = Math.ceil((cents + fixed) / (1 - percent / 100));
+    }
+    return cents;
+  }
+
+  function showTotal(form) {
+    var output = document.getElementById("donate-total");
+    var cents = totalCents(form);
+    if (cents === null) { output.textContent = ""; return; }
+    var locale = (form.dataset.locale || "en") + "-CA";
+    output.textContent = new Intl.NumberFormat(locale, {style: "currency", currency: form.dataset.currency}).format(cents / 100);
+  }
+
+  function setUpForm(form) {
+    var stripe = window.Stripe(form.dataset.publishableKey);
+    var card = stripe.elements().create("card");
+    card.mount("#card-element");
+    var errors = document.getElementById("card-errors");
+    var submitting = false;
+    form.addEventListener("input", function () { showTotal(form); });
+    form.addEventListener("change", function () { showTotal(form); });
+    showTotal(form);
+    form.addEventListener("submit", function (event) {
+      if (submitting) return;
+      event.preventDefault();
+      var button = form.querySelector("[type=submit]");
+      button.disabled = true;
+      errors.textContent = "";
+      stripe.createToken(card).then(function (result) {
+        if (result.error || !result.token) {
+          errors.textContent = (result.error && result.error.message) || form.dataset.cardError;
+          button.disabled = false;
+          return;
+        }
+        form.querySelector("[name=card_token]").value = result.token.id;
+        submitting = true;
+        HTMLFormElement.prototype.submit.call(form);  // form.submit is the button named "submit"
+      });
+    });
+  }
+
+  function confirmPayment(box) {
+    var stripe = window.Stripe(box.dataset.publishableKey);
+    stripe.confirmCardPayment(box.dataset.clientSecret).then(function () {
+      window.location.assign(box.dataset.returnUrl);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("donate-form");
+    if (form) setUpForm(form);
+    var box = document.getElementById("confirm-payment");
+    if (box) confirmPayment(box);
+  });
+})();

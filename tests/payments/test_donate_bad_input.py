@@ -1,0 +1,37 @@
+"""Hostile input on the donation form: never a 500, never a charge, and read back unchanged."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crm.extensions import db
+from crm.payments.models import Donation
+from tests.helpers import csrf_token
+from tests.payments.helpers import card_token, gift_form, give
+
+BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
+STRINGS = json.loads(BLNS.read_text(encoding="utf-8"))
+FIELDS = ("amount", "custom_amount", "first_name", "email", "postal_code", "country", "tribute_kind", "designation")
+
+
+def test_every_naughty_string_in_every_field_is_refused_or_kept_without_a_charge(app, client):
+    token = csrf_token(client, "/donate")
+    for value in STRINGS:
+        for name in FIELDS:
+            # No card token: whatever else is posted, nothing can be charged.
+            data = {**gift_form("", amount="other", custom_amount="40"), name: value, "csrf_token": token}
+            response = client.post("/donate", data=data)
+            assert response.status_code == 400, f"{response.status_code} for {name}={value!r}"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Donation)) == 0
+
+
+@pytest.mark.parametrize("value", ["Zoë 🎉 <b>&amp;</b>", "Ｔｈｅ ｑｕｉｃｋ", "A\x00B"])
+def test_unicode_reads_back_unchanged(app, client, localstripe, value):
+    response = give(client, gift_form(card_token(localstripe), first_name=value, message=value))
+    assert response.status_code == 302
+    expected = value.replace("\x00", "")
+    with app.app_context():
+        donation = db.session.scalar(db.select(Donation))
+        assert (donation.first_name, donation.message, donation.status) == (expected, expected, "succeeded")
