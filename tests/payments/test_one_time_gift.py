@@ -199,3 +199,27 @@ def test_unknown_thanks_token_is_404(client):
 def test_custom_amount_with_a_decimal_comma(app, client, localstripe):
     assert give(client, gift_form(card_token(localstripe), amount="other", custom_amount="40,50 $")).status_code == 302
     assert [d.amount_cents for d in _donations(app)] == [4050]
+
+
+def test_thank_you_email_is_queued_once_and_arrives_in_the_donors_language(make_app, localstripe, smtp_sink):
+    from crm.mail.delivery import send_due
+    from crm.mail.models import OutboundEmail
+    from crm.money import format_money
+
+    app = make_app(MAIL_RATE_PER_MINUTE=0, BASE_URL="https://crm.example")
+    client = app.test_client()
+    give(client, gift_form(card_token(localstripe)))  # the form's donor writes in French
+    [donation] = _donations(app)
+    with app.app_context():
+        for _ in range(3):
+            fulfil(donation.stripe_payment_intent_id)
+            db.session.commit()
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 1
+        assert send_due().sent == 1
+    (message,) = smtp_sink.parsed()
+    assert message["To"].addresses[0].addr_spec == "elise@example.org"
+    assert message["Subject"] == "Merci de votre don à Demo Charity"
+    text = message.get_body(("plain",)).get_content()
+    assert "Bonjour Élise," in text
+    assert f"Merci de votre don de {format_money(donation.amount_cents, 'cad', 'fr_CA')}." in text
+    assert message["List-Unsubscribe"] is None, "a thank-you for a gift is transactional"

@@ -9,7 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
-from crm.money import from_cents
+from crm.mail.outbox import enqueue_email
+from crm.money import format_money, from_cents
 from crm.payments import gateway
 from crm.payments.models import Donation, StripeEvent
 from crm.payments.services import DonationDeclined, DonationError
@@ -171,9 +172,28 @@ def fulfil(payment_intent_id, now=None):
         },
         now=now,
     )
+    _queue_thanks(donation, supporter)
     db.session.flush()
     payment_succeeded.send(donation=donation, supporter=supporter)
     return donation
+
+
+def _queue_thanks(donation, supporter):
+    """Queue the thank-you email in the same transaction as the gift (the receipt comes later)."""
+    locale = f"{donation.language}_{current_app.config['MONEY_TERRITORY']}"
+    enqueue_email(
+        f"gift-thanks:donation:{donation.id}",
+        "gift_thanks",
+        donation.email or supporter.email,
+        to_name=f"{donation.first_name} {donation.last_name}".strip(),
+        supporter=supporter,
+        language=donation.language,
+        purpose="transactional",
+        context={
+            "first_name": donation.first_name,
+            "amount": format_money(donation.amount_cents, donation.currency, locale),
+        },
+    )
 
 
 def _mark_failed(payment_intent_id, message=""):
