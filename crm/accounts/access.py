@@ -34,3 +34,5 @@ def role_required(*roles):
 
 
 staff_required = role_required(*STAFF_ROLES)
+# Admin and staff change records; marketing reads them.
+editor_required = role_required("admin", "staff")

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.accounts.access import role_required, staff_required
+from crm.accounts.access import editor_required, role_required, staff_required
 from crm.audit import record_audit
 from crm.extensions import db
 from crm.mail import editor
@@ -62,7 +62,7 @@ def outbox_preview(email_id):
 
 
 @bp.post("/outbox/<int:email_id>/<any(retry, cancel):action>")
-@role_required("admin", "staff")
+@editor_required
 def outbox_action(email_id, action):
     email = db.get_or_404(OutboundEmail, email_id)
     if not ActionForm().validate_on_submit():

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.accounts.access import role_required, staff_required
+from crm.accounts.access import editor_required, staff_required
 from crm.extensions import db
 from crm.supporters.models import Inquiry
 from crm.supporters.services.inquiries import (
@@ -19,8 +19,6 @@ from crm.supporters.services.inquiries import (
 from crm.supporters.staff_forms import AssignInquiryForm, ConfirmForm, InquiryReplyForm
 
 bp = Blueprint("inquiries", __name__, url_prefix="/staff/inquiries")
-
-editor_required = role_required("admin", "staff")
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from crm.accounts.access import role_required, staff_required
+from crm.accounts.access import editor_required, staff_required
 from crm.errors import render_error
 from crm.extensions import db
 from crm.supporters.merge_forms import FIELD_LABELS, EraseForm, MergeForm
@@ -23,7 +23,6 @@ from crm.supporters.services.merging import (
 from crm.supporters.services.privacy import erase_supporter, export_personal_data, privacy_summary
 
 bp = Blueprint("records", __name__, url_prefix="/staff/supporters")
-editor_required = role_required("admin", "staff")
 
 
 def profile_url(supporter_id):

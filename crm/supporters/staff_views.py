@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.accounts.access import role_required, staff_required
+from crm.accounts.access import editor_required, staff_required
 from crm.extensions import db
 from crm.supporters.models import Supporter
 from crm.supporters.services import SupporterError
@@ -23,8 +23,6 @@ from crm.supporters.services.search import SupporterFilter
 from crm.supporters.staff_forms import ConfirmForm, NoteForm, SupporterEditForm, SupporterSearchForm, TagForm
 
 bp = Blueprint("supporters", __name__, url_prefix="/staff/supporters")
-
-editor_required = role_required("admin", "staff")
 
 
 @bp.get("/")

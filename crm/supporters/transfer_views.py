@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.accounts.access import role_required, staff_required
+from crm.accounts.access import editor_required, staff_required
 from crm.audit import record_audit
 from crm.extensions import db
 from crm.supporters.models import ImportBatch
@@ -38,7 +38,6 @@ from crm.supporters.transfer_forms import ImportStepForm, UploadForm, mapping_fo
 from crm.utc import utcnow
 
 bp = Blueprint("transfer", __name__, url_prefix="/staff/supporters")
-may_change = role_required("admin", "staff")
 
 
 def _csv_response(chunks, filename):
@@ -47,7 +46,7 @@ def _csv_response(chunks, filename):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@may_change
+@editor_required
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
@@ -66,7 +65,7 @@ def upload():
 
 
 @bp.route("/import/<int:batch_id>/columns", methods=["GET", "POST"])
-@may_change
+@editor_required
 def columns(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
     form = mapping_form(batch.mapping["headers"], batch.mapping["targets"])
@@ -119,7 +118,7 @@ def _guarded(batch, step):
 
 
 @bp.post("/import/<int:batch_id>/check")
-@may_change
+@editor_required
 def check(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
     if _guarded(batch, lambda: check_import(batch)):
@@ -128,7 +127,7 @@ def check(batch_id):
 
 
 @bp.post("/import/<int:batch_id>/run")
-@may_change
+@editor_required
 def run(batch_id):
     batch = db.get_or_404(ImportBatch, batch_id)
     if batch.status != "checked":
