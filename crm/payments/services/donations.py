@@ -6,19 +6,15 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
-from crm.mail.outbox import enqueue_email
-from crm.money import format_money, from_cents
 from crm.payments import gateway
-from crm.payments.models import Donation, StripeEvent
+from crm.payments.models import Donation
 from crm.payments.services import DonationDeclined, DonationError
 from crm.payments.services.amounts import amount_rules
-from crm.payments.signals import payment_succeeded
+from crm.payments.services.gifts import complete_gift
 from crm.supporters.attribution import supporter_source
-from crm.supporters.services.consent import record_implied_consent
-from crm.supporters.services.intake import add_activity, find_or_create_supporter
+from crm.supporters.services.intake import find_or_create_supporter
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -121,7 +117,7 @@ def start_donation(request, now=None):
     if intent["status"] == "succeeded":
         fulfil(intent["id"], now=now)
     elif intent["status"] == "requires_payment_method":
-        _mark_failed(intent["id"], intent["error_message"])
+        mark_failed(intent["id"], intent["error_message"])
         db.session.refresh(donation)
         raise DonationDeclined(_declined_message(), donation)
     return GiftStarted(donation=donation, status=intent["status"], client_secret=intent["client_secret"] or "")
@@ -159,44 +155,11 @@ def fulfil(payment_intent_id, now=None):
     db.session.refresh(donation)
     if result.rowcount != 1:
         return donation
-    supporter = donation.supporter
-    record_implied_consent(supporter, "implied_gift", given_at=now, reference=f"donation:{donation.id}")
-    add_activity(
-        supporter,
-        "gift",
-        summary=f"One-time gift: {from_cents(donation.amount_cents)} {donation.currency.upper()}",
-        details={
-            "donation_id": donation.id,
-            "amount_cents": donation.amount_cents,
-            "designation": donation.designation,
-        },
-        now=now,
-    )
-    _queue_thanks(donation, supporter)
-    db.session.flush()
-    payment_succeeded.send(donation=donation, supporter=supporter)
+    complete_gift(donation, now=now)
     return donation
 
 
-def _queue_thanks(donation, supporter):
-    """Queue the thank-you email in the same transaction as the gift (the receipt comes later)."""
-    locale = f"{donation.language}_{current_app.config['MONEY_TERRITORY']}"
-    enqueue_email(
-        f"gift-thanks:donation:{donation.id}",
-        "gift_thanks",
-        donation.email or supporter.email,
-        to_name=f"{donation.first_name} {donation.last_name}".strip(),
-        supporter=supporter,
-        language=donation.language,
-        purpose="transactional",
-        context={
-            "first_name": donation.first_name,
-            "amount": format_money(donation.amount_cents, donation.currency, locale),
-        },
-    )
-
-
-def _mark_failed(payment_intent_id, message=""):
+def mark_failed(payment_intent_id, message=""):
     """Mark a still-pending gift failed; return True if this call changed it."""
     result = db.session.execute(
         update(Donation)
@@ -218,29 +181,21 @@ def check_donation(token, now=None):
         if donation.status == "pending":
             intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
             if intent["status"] in ("requires_payment_method", "canceled"):
-                _mark_failed(donation.stripe_payment_intent_id, intent["error_message"])
+                mark_failed(donation.stripe_payment_intent_id, intent["error_message"])
                 db.session.refresh(donation)
     return donation
 
 
-def record_stripe_event(event, now=None):
-    """Store a verified event once and act on it; return the StripeEvent, or None for a duplicate."""
-    now = now or utcnow()
-    stored = StripeEvent(event_id=event["id"][:255], type=event["type"][:100], received_at=now, payload=event)
-    try:
-        with db.session.begin_nested():
-            db.session.add(stored)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    obj = (event.get("data") or {}).get("object") or {}
-    intent_id = obj.get("id") if isinstance(obj, dict) else None
+def on_payment_intent_succeeded(obj, now):
+    """Webhook: a one-time gift's PaymentIntent is paid (an invoice's is counted from the invoice)."""
+    intent_id = obj.get("id")
     if isinstance(intent_id, str) and intent_id.startswith("pi_") and not obj.get("invoice"):
-        if event["type"] == "payment_intent.succeeded":
-            fulfil(intent_id, now=now)
-        elif event["type"] == "payment_intent.payment_failed":
-            error = obj.get("last_payment_error") or {}
-            _mark_failed(intent_id, error.get("message", "") if isinstance(error, dict) else "")
-    stored.processed_at = now
-    db.session.flush()
-    return stored
+        fulfil(intent_id, now=now)
+
+
+def on_payment_intent_failed(obj, now):
+    """Webhook: a one-time gift's card was refused after all (3-D Secure failed, for one)."""
+    intent_id = obj.get("id")
+    if isinstance(intent_id, str) and intent_id.startswith("pi_") and not obj.get("invoice"):
+        error = obj.get("last_payment_error")
+        mark_failed(intent_id, error.get("message", "") if isinstance(error, dict) else "")

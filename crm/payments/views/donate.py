@@ -1,19 +1,16 @@
-"""The donation form, the thank-you page and the Stripe webhook."""
+"""The donation form and the thank-you page."""
 
-import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from crm.extensions import csrf, db
+from crm.extensions import db
 from crm.payments import gateway
-from crm.payments.forms import DonationForm, clean_designation, stripe_settings
+from crm.payments.forms.donate import DonationForm, clean_designation, stripe_settings
 from crm.payments.services import DonationDeclined, DonationError
-from crm.payments.services.donations import check_donation, record_stripe_event, start_donation
+from crm.payments.services.donations import check_donation, start_donation
+from crm.payments.views import bp
 from crm.supporters.attribution import current_attribution
-
-bp = Blueprint("payments", __name__)
-log = logging.getLogger(__name__)
 
 
 def _origin(url):
@@ -74,20 +71,3 @@ def thanks(token):
         abort(503)
     db.session.commit()
     return render_template("payments/thanks.html", donation=donation)
-
-
-@bp.route("/payments/stripe/webhook", methods=["POST"])
-@csrf.exempt
-def stripe_webhook():
-    try:
-        event = gateway.verify_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
-    except gateway.SignatureError as error:
-        log.warning("refused a Stripe webhook from %s: %s", request.remote_addr, error)
-        return {"error": "invalid signature"}, 400
-    try:
-        record_stripe_event(event)
-    except gateway.GatewayError:
-        db.session.rollback()
-        return {"error": "try again"}, 503  # Stripe retries; nothing was stored
-    db.session.commit()
-    return {"received": True}, 200

@@ -1,0 +1,29 @@
+"""The Stripe webhook: verified on the raw body, each event stored once."""
+
+import logging
+
+from flask import request
+
+from crm.extensions import csrf, db
+from crm.payments import gateway
+from crm.payments.services.events import record_stripe_event
+from crm.payments.views import bp
+
+log = logging.getLogger(__name__)
+
+
+@bp.route("/payments/stripe/webhook", methods=["POST"])
+@csrf.exempt
+def stripe_webhook():
+    try:
+        event = gateway.verify_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    except gateway.SignatureError as error:
+        log.warning("refused a Stripe webhook from %s: %s", request.remote_addr, error)
+        return {"error": "invalid signature"}, 400
+    try:
+        record_stripe_event(event)
+    except gateway.GatewayError:
+        db.session.rollback()
+        return {"error": "try again"}, 503  # Stripe retries; nothing was stored
+    db.session.commit()
+    return {"received": True}, 200
