@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from crm.payments.views import donate, webhook  # noqa: E402,F401  (they add their routes to bp)
+from crm.payments.views import donate, manage, receipts, staff, webhook  # noqa: E402,F401  (they add their routes to bp)
