@@ -11,9 +11,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from crm.i18n import money_filter
 from crm.money import MoneyError, to_cents
-from crm.payments.services import DonationError
+from crm.payments.services import DonationError, GiftRequest
 from crm.payments.services.amounts import amount_rules
-from crm.payments.services.donations import GiftRequest
 from crm.supporters.public_forms import (
     LANGUAGE_CHOICES,
     _current_language,

@@ -1,5 +1,7 @@
 """Payments services: plain functions that add and flush, never commit."""
 
+from dataclasses import dataclass, field
+
 from crm.supporters.services import SupporterError
 
 
@@ -13,3 +15,24 @@ class DonationDeclined(DonationError):
     def __init__(self, message, donation):
         super().__init__(message)
         self.donation = donation
+
+
+@dataclass
+class GiftRequest:
+    """What the donation form gave: amounts in cents (checked again here), the donor, the card token."""
+
+    email: str
+    gift_cents: int
+    cover_fee: bool
+    card_token: str
+    kind: str = "one_time"  # or "monthly": a Subscription instead of a PaymentIntent
+    donor: dict = field(default_factory=dict)
+    gift: dict = field(default_factory=dict)
+    attribution: dict = field(default_factory=dict)
+
+
+@dataclass
+class GiftStarted:
+    donation: object  # the Donation (of the first invoice, for a monthly gift)
+    status: str  # the PaymentIntent's: "succeeded", "requires_action", "processing", ...
+    client_secret: str = ""

@@ -1,7 +1,6 @@
 """One-time gifts: start a gift, fulfil it exactly once, and record what Stripe tells us."""
 
 import logging
-from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -10,7 +9,7 @@ from sqlalchemy import update
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation
-from crm.payments.services import DonationDeclined, DonationError
+from crm.payments.services import DonationDeclined, DonationError, GiftStarted, subscriptions
 from crm.payments.services.amounts import amount_rules
 from crm.payments.services.gifts import complete_gift
 from crm.supporters.attribution import supporter_source
@@ -30,26 +29,6 @@ GIFT_FIELDS = (
     "tribute_notify_email",
     "tribute_note",
 )
-
-
-@dataclass
-class GiftRequest:
-    """What the donation form gave: amounts in cents (checked again here), the donor, the card token."""
-
-    email: str
-    gift_cents: int
-    cover_fee: bool
-    card_token: str
-    donor: dict = field(default_factory=dict)
-    gift: dict = field(default_factory=dict)
-    attribution: dict = field(default_factory=dict)
-
-
-@dataclass
-class GiftStarted:
-    donation: Donation
-    status: str  # the PaymentIntent's: "succeeded", "requires_action", "processing", ...
-    client_secret: str = ""
 
 
 def _find_customer_id(supporter):
@@ -76,6 +55,8 @@ def start_donation(request, now=None):
     fee_cents = rules.fee_for(gift_cents) if request.cover_fee else 0
     if not request.card_token or not request.card_token.startswith("tok_"):
         raise DonationError("missing card token")
+    if request.kind == "monthly":
+        return subscriptions.start_monthly(request, gift_cents, fee_cents, now=now)
     supporter, _created, _conflicts = find_or_create_supporter(
         request.email, source=supporter_source(request.attribution), now=now, **request.donor
     )

@@ -4,6 +4,15 @@
 """
 
 
+def start_monthly(request, gift_cents, fee_cents, now=None):
+    """Start a monthly gift of gift_cents + fee_cents (already checked) for this GiftRequest.
+
+    Return a donations.GiftStarted for the first invoice's Donation (status and client_secret of
+    its PaymentIntent, as for a one-time gift); raise DonationError / DonationDeclined likewise.
+    """
+    raise NotImplementedError
+
+
 def on_invoice_paid(obj, now):
     """Webhook invoice.payment_succeeded: record the paid invoice as one gift, once."""
 
