@@ -65,6 +65,20 @@ def current_attribution():
     return {name: clean_value(str(stored.get(name, "")), size) for name, size in SIZES.items()}
 
 
+def current_visit():
+    """Return the Visit (language, address, browser, attribution) of the request being handled."""
+    from flask_babel import get_locale
+
+    from crm.supporters.services.signups import Visit  # signups imports this module
+
+    return Visit(
+        language=str(get_locale()),
+        ip_address=request.remote_addr or "",
+        user_agent=clean_value(request.user_agent.string, 300),
+        attribution=current_attribution(),
+    )
+
+
 def supporter_source(attribution):
     """Return the source to record on a new supporter: ?src=, else utm_source, else "web"."""
     return attribution.get("source") or attribution.get("utm_source") or "web"

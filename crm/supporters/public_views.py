@@ -4,24 +4,15 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import get_locale
 
 from crm.extensions import db
-from crm.supporters.attribution import capture_attribution, clean_value, current_attribution
+from crm.supporters.attribution import capture_attribution, current_visit
 from crm.supporters.guide import GUIDE, build_guide_pdf, guide_text
 from crm.supporters.public_forms import EventsInquiryForm, FundraiserInterestForm, MediaInquiryForm, NewsletterForm
 from crm.supporters.services import SupporterError
-from crm.supporters.services.signups import Visit, receive_inquiry, register_fundraiser_interest, sign_up_for_newsletter
+from crm.supporters.services.signups import receive_inquiry, register_fundraiser_interest, sign_up_for_newsletter
 from crm.supporters.spam import looks_like_spam, public_form_limit
 
 bp = Blueprint("public", __name__)
 bp.before_app_request(capture_attribution)
-
-
-def _visit():
-    return Visit(
-        language=str(get_locale()),
-        ip_address=request.remote_addr or "",
-        user_agent=clean_value(request.user_agent.string, 300),
-        attribution=current_attribution(),
-    )
 
 
 def _handle(form, thanks, action):
@@ -34,7 +25,7 @@ def _handle(form, thanks, action):
     if not form.validate_on_submit():
         return None
     try:
-        action(_visit())
+        action(current_visit())
     except SupporterError as error:
         db.session.rollback()
         form.form_errors.append(str(error))

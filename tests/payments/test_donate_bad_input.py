@@ -12,7 +12,24 @@ from tests.payments.helpers import card_token, gift_form, give
 
 BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
 STRINGS = json.loads(BLNS.read_text(encoding="utf-8"))
-FIELDS = ("amount", "custom_amount", "first_name", "email", "postal_code", "country", "tribute_kind", "designation")
+FIELDS = (
+    "amount",
+    "custom_amount",
+    "frequency",
+    "first_name",
+    "email",
+    "postal_code",
+    "country",
+    "tribute_kind",
+    "designation",
+    "consent",
+    "wording_version",
+)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(RATELIMIT_ENABLED=False)  # hundreds of posts from one address; the limit is tested apart
 
 
 def test_every_naughty_string_in_every_field_is_refused_or_kept_without_a_charge(app, client):

@@ -15,17 +15,20 @@ from crm.payments.services import DonationError, GiftRequest
 from crm.payments.services.amounts import amount_rules
 from crm.supporters.public_forms import (
     LANGUAGE_CHOICES,
+    ConsentBoxMixin,
     _current_language,
     clean_line,
     email_field,
     line_field,
     message_field,
 )
+from crm.supporters.spam import honeypot_field
 
 OTHER = "other"
 AMOUNT_RE = re.compile(r"^[0-9]{1,9}([.,][0-9]{1,2})?$")
 DESIGNATION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
+FREQUENCY_CHOICES = [SelectChoice("one_time", _l("Once")), SelectChoice("monthly", _l("Monthly"))]
 TRIBUTE_CHOICES = [
     SelectChoice("", _l("No tribute")),
     SelectChoice("honour", _l("In honour of someone")),
@@ -38,7 +41,8 @@ def clean_designation(value):
     return value if DESIGNATION_RE.match(value) else ""
 
 
-class DonationForm(FlaskForm):
+class DonationForm(ConsentBoxMixin, FlaskForm):
+    frequency = RadioField(_l("How often"), choices=FREQUENCY_CHOICES, default="one_time")
     amount = RadioField(_l("Gift amount"), validators=[DataRequired(_l("Choose an amount."))])
     custom_amount = StringField(
         _l("Your amount"),
@@ -74,8 +78,11 @@ class DonationForm(FlaskForm):
     show_on_wall = BooleanField(_l("Show my gift on the public donor wall"))
     wall_name = line_field(_l("Name to show on the wall (optional)"))
     message = message_field(_l("Message (optional)"))
+    consent = BooleanField()
+    wording_version = HiddenField()
     designation = HiddenField(filters=[clean_designation])
     card_token = HiddenField(filters=[clean_line])
+    website = honeypot_field()
     submit = SubmitField(_l("Give now"))
 
     def __init__(self, *args, **kwargs):
@@ -85,6 +92,7 @@ class DonationForm(FlaskForm):
             SelectChoice(OTHER, _l("Other amount"))
         ]
         self.gift_cents = None
+        self._label_consent_box()
 
     def validate_custom_amount(self, field):
         if self.amount.data != OTHER:
@@ -140,6 +148,7 @@ class DonationForm(FlaskForm):
             gift_cents=self.gift_cents,
             cover_fee=bool(self.cover_fee.data),
             card_token=self.card_token.data,
+            kind=self.frequency.data,
             donor=donor,
             gift=gift,
             attribution=attribution,

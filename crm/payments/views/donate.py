@@ -8,9 +8,11 @@ from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.forms.donate import DonationForm, clean_designation, stripe_settings
 from crm.payments.services import DonationDeclined, DonationError
-from crm.payments.services.donations import check_donation, start_donation
+from crm.payments.services.donations import check_donation, declined_message
+from crm.payments.services.giving import give
 from crm.payments.views import bp
-from crm.supporters.attribution import current_attribution
+from crm.supporters.attribution import current_attribution, current_visit
+from crm.supporters.spam import public_form_limit
 
 
 def _origin(url):
@@ -33,25 +35,40 @@ def _show_form(form, status):
 
 
 @bp.route("/donate", methods=["GET", "POST"])
+@public_form_limit
 def donate():
     _allow_stripe()
     form = DonationForm()
     if request.method == "GET":
         form.designation.data = clean_designation(request.args.get("designation", ""))
+    if form.is_submitted() and form.website.data:
+        form.form_errors.append(declined_message())  # a bot: answered like a refused card, nothing stored
+        return _show_form(form, 400)
     if not form.validate_on_submit():
         form.form_errors.extend(form.card_token.errors)
         return _show_form(form, 400 if form.is_submitted() else 200)
+    started = _start(form)
+    return _next_step(started) if started else _show_form(form, 400)
+
+
+def _start(form):
+    """Start the gift and commit; return the GiftStarted, or None with the reason added to the form."""
     try:
-        started = start_donation(form.gift_request(current_attribution()))
+        started = give(form.gift_request(current_attribution()), current_visit(), form.shown_wording())
     except DonationDeclined as declined:
         db.session.commit()  # keep the failed attempt, with its reason, for staff
         form.form_errors.append(str(declined))
-        return _show_form(form, 400)
+        return None
     except DonationError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _show_form(form, 400)
+        return None
     db.session.commit()
+    return started
+
+
+def _next_step(started):
+    """Send the donor to the thank-you page, or first to 3-D Secure when the card asks for it."""
     thanks = url_for(".thanks", token=started.donation.token)
     if started.status == "requires_action":
         return render_template(
