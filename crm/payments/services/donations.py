@@ -100,11 +100,11 @@ def start_donation(request, now=None):
     elif intent["status"] == "requires_payment_method":
         mark_failed(intent["id"], intent["error_message"])
         db.session.refresh(donation)
-        raise DonationDeclined(_declined_message(), donation)
+        raise DonationDeclined(declined_message(), donation)
     return GiftStarted(donation=donation, status=intent["status"], client_secret=intent["client_secret"] or "")
 
 
-def _declined_message():
+def declined_message():
     return _("Your card was declined. Please check the details or use another card.")
 
 
