@@ -28,7 +28,9 @@
     var cents = totalCents(form);
     if (cents === null) { output.textContent = ""; return; }
     var locale = (form.dataset.locale || "en") + "-CA";
-    output.textContent = new Intl.NumberFormat(locale, {style: "currency", currency: form.dataset.currency}).format(cents / 100);
+    var text = new Intl.NumberFormat(locale, {style: "currency", currency: form.dataset.currency}).format(cents / 100);
+    var monthly = form.querySelector("input[name=frequency]:checked");
+    output.textContent = monthly && monthly.value === "monthly" ? form.dataset.perMonth.replace("{amount}", text) : text;
   }
 
   function setUpForm(form) {
