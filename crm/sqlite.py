@@ -19,3 +19,13 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _begin_before_savepoint(conn, name):
+    # pysqlite opens a transaction only before INSERT/UPDATE/DELETE, so a SAVEPOINT that comes
+    # first opens one of its own, and its RELEASE commits everything: a webhook's event row would
+    # be committed even when the work after it is rolled back. Open the real transaction first.
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
