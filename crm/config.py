@@ -27,6 +27,17 @@ def _int(env, name, default):
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _timezone(env, name, default):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = env.get(name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{name} must be a time zone such as America/Toronto, not {value!r}") from exc
+    return value
+
+
 # Development companions started by `make run` (localstripe and the aiosmtpd sink).
 DEV_DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
@@ -38,6 +49,11 @@ DEV_DEFAULTS = {
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": "8025",
     "MAIL_DEFAULT_SENDER": "Demo Charity <hello@charity.example>",
+    # A made-up charity, so that receipts made in development carry every element CRA requires.
+    "CHARITY_ADDRESS": "100 Example Street, Winnipeg MB R3C 0A1",
+    "CHARITY_REGISTRATION_NUMBER": "000000000 RR 0001",
+    "RECEIPT_LOCATION": "Winnipeg, Manitoba",
+    "RECEIPT_SIGNATORY": "Alex Demo, Treasurer",
 }
 
 
@@ -92,6 +108,10 @@ class Config:
         self.CHARITY_REGISTRATION_NUMBER = env.get("CHARITY_REGISTRATION_NUMBER", "")
         self.RECEIPT_LOCATION = env.get("RECEIPT_LOCATION", "")
         self.RECEIPT_SIGNATORY = env.get("RECEIPT_SIGNATORY", "")
+        # Monthly gifts get one annual receipt (`flask payments annual-receipts`) instead of one a month.
+        self.RECEIPT_ANNUAL_FOR_MONTHLY = _bool(env.get("RECEIPT_ANNUAL_FOR_MONTHLY"), default=True)
+        # The charity's time zone: the dates on receipts, and the year a gift belongs to.
+        self.RECEIPT_TIMEZONE = _timezone(env, "RECEIPT_TIMEZONE", "America/Toronto")
         self.CURRENCY = env.get("CURRENCY", "cad").lower()
         self.FISCAL_YEAR_START = env.get("FISCAL_YEAR_START", "01-01")
 

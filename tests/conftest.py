@@ -86,6 +86,7 @@ def empty_tables(app):
             if conn.dialect.name == "postgresql":
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows that point at their own table
                 for name in reversed(tables):
                     conn.execute(text(f"DELETE FROM {name}"))
         # Reference data the migrations add, back for the next test.

@@ -26,7 +26,8 @@ def reconcile_command(days):
 @click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The calendar year to receipt.")
 def annual_receipts_command(year):
     """Issue one consolidated receipt per monthly donor for the year."""
-    receipts = issue_annual_receipts(year)
+    # Commit each receipt as it is issued: a long run must not hold the year's serial counter.
+    receipts = issue_annual_receipts(year, each=lambda receipt: db.session.commit())
     db.session.commit()
     for receipt in receipts:
         amount = f"{from_cents(receipt.eligible_cents)} {receipt.currency.upper()}"

@@ -7,28 +7,9 @@ from playwright.sync_api import expect
 
 from crm.extensions import db
 from crm.payments.models import Donation
+from tests.payments.helpers import fill_card, fill_donor
 
 pytestmark = pytest.mark.browser
-
-
-def _fill_donor(page):
-    page.get_by_label("First name").fill("Élise")
-    page.get_by_label("Last name").fill("Côté")
-    page.get_by_label("Email", exact=True).fill("elise@example.org")
-    page.get_by_label("Address").fill("1 rue Principale")
-    page.get_by_label("City").fill("Montréal")
-    page.get_by_label("Province or state").fill("QC")
-    page.get_by_label("Postal code").fill("H2X 1Y4")
-
-
-def _fill_card(page, number):
-    # localstripe's fake card element: plain inputs named by their placeholder.
-    card = page.locator("#card-element")
-    card.get_by_placeholder("number").fill(number)
-    card.get_by_placeholder("exp_month").fill("12")
-    card.get_by_placeholder("exp_year").fill("34")
-    card.get_by_placeholder("cvc").fill("123")
-    card.get_by_placeholder("postal_code").fill("H2X1Y4")
 
 
 def _statuses(app):
@@ -48,8 +29,8 @@ def test_one_time_gift_with_a_test_card(page, live_server, localstripe, tmp_path
     expect(page.locator("#donate-total")).to_have_text("$51.81 per month")
     page.get_by_label("Once", exact=True).check()
     expect(page.locator("#donate-total")).to_have_text("$51.81")
-    _fill_donor(page)
-    _fill_card(page, "4242424242424242")
+    fill_donor(page)
+    fill_card(page, "4242424242424242")
     page.screenshot(path=tmp_path / "donate.png", full_page=True)
     page.get_by_role("button", name="Give now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your gift!")
@@ -64,8 +45,8 @@ def test_declined_card_shows_a_clear_message(page, live_server, localstripe):
     page.get_by_label("Other amount").check()
     page.get_by_label("Your amount").fill("40")
     expect(page.locator("#donate-total")).to_have_text("$40.00")
-    _fill_donor(page)
-    _fill_card(page, "4000000000000002")
+    fill_donor(page)
+    fill_card(page, "4000000000000002")
     page.get_by_role("button", name="Give now").click()
     expect(page.get_by_role("alert").first).to_contain_text("Your card was declined")
     assert _statuses(live_server.app) == ["failed"]
@@ -81,8 +62,8 @@ def test_declined_card_shows_a_clear_message(page, live_server, localstripe):
 def test_three_d_secure(page, live_server, localstripe, choice, heading, status):
     page.goto(live_server.url + "/donate?designation=spring-appeal")
     page.get_by_label("$25.00").check()
-    _fill_donor(page)
-    _fill_card(page, "4000002500003155")
+    fill_donor(page)
+    fill_card(page, "4000002500003155")
     page.get_by_role("button", name="Give now").click()
     page.get_by_role("button", name=choice).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)

@@ -1,17 +1,13 @@
 """Hostile input on the donation form: never a 500, never a charge, and read back unchanged."""
 
-import json
-from pathlib import Path
-
 import pytest
 
 from crm.extensions import db
 from crm.payments.models import Donation
 from tests.helpers import csrf_token
-from tests.payments.helpers import card_token, gift_form, give
+from tests.payments.helpers import BLNS, card_token, gift_form, give
 
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
-STRINGS = json.loads(BLNS.read_text(encoding="utf-8"))
+STRINGS = BLNS
 FIELDS = (
     "amount",
     "custom_amount",

@@ -7,12 +7,7 @@ from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.payments.models import Donation
 from crm.supporters.models import Signup, Supporter
-from tests.payments.helpers import CARD_DECLINED, card_token, gift_form, give
-
-
-def _count(app, model):
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count()).select_from(model))
+from tests.payments.helpers import CARD_DECLINED, card_token, count, gift_form, give
 
 
 def test_consent_box_is_unticked_and_one_time_is_the_default(client, localstripe):
@@ -38,13 +33,13 @@ def test_ticked_box_signs_the_donor_up_with_the_words_shown(app, client, localst
 
 def test_unticked_box_signs_nobody_up(app, client, localstripe):
     assert give(client, gift_form(card_token(localstripe))).status_code == 302
-    assert _count(app, Signup) == 0
+    assert count(app, Signup) == 0
 
 
 def test_the_signup_is_kept_when_the_card_is_declined(app, client, localstripe):
     data = gift_form(card_token(localstripe, CARD_DECLINED), consent="y", wording_version="2026-11-v1")
     assert give(client, data).status_code == 400
-    assert _count(app, Signup) == 1
+    assert count(app, Signup) == 1
     with app.app_context():
         assert db.session.scalar(db.select(Donation)).status == "failed"
 
@@ -54,7 +49,7 @@ def test_a_filled_bot_trap_is_answered_like_a_refused_card_and_nothing_is_stored
     response = give(client, gift_form(card_token(localstripe), website="http://spam.example"))
     assert response.status_code == 400
     assert "Your card was declined" in response.get_data(as_text=True)
-    assert (_count(app, Donation), _count(app, Supporter)) == (0, 0)
+    assert (count(app, Donation), count(app, Supporter)) == (0, 0)
     after = requests.get(f"{localstripe.url}/v1/payment_intents", auth=("sk_test_localstripe", ""), timeout=10)
     assert len(after.json()["data"]) == len(before.json()["data"])  # Stripe was never called
 

@@ -4,37 +4,22 @@ import threading
 import time
 
 import pytest
-import requests
 
 from crm.extensions import db
 from crm.payments.models import Donation, StripeEvent
-from crm.payments.signals import payment_succeeded
 from crm.supporters.models import ConsentRecord
-from tests.payments.helpers import CARD_3DS, card_token, event_payload, gift_form, give, sign
-
-URL = "/payments/stripe/webhook"
-
-
-@pytest.fixture
-def secret(app):
-    return app.config["STRIPE_WEBHOOK_SECRET"]
-
-
-@pytest.fixture
-def received():
-    got = []
-
-    def receiver(sender, **kwargs):
-        got.append(kwargs)
-
-    payment_succeeded.connect(receiver)
-    yield got
-    payment_succeeded.disconnect(receiver)
-
-
-def _count(app, model):
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count()).select_from(model))
+from tests.payments.helpers import (
+    CARD_3DS,
+    WEBHOOK_URL,
+    card_token,
+    count,
+    event_payload,
+    gift_form,
+    give,
+    post_signed,
+    sign,
+    three_d_secure_gift,
+)
 
 
 def _donation(app):
@@ -42,41 +27,20 @@ def _donation(app):
         return db.session.scalar(db.select(Donation))
 
 
-def _paid_pending_gift(app, client, localstripe, check_pending=True):
-    """A gift whose PaymentIntent is paid at Stripe while our row is still pending (a missed return)."""
-    import re
-
-    page = give(client, gift_form(card_token(localstripe, CARD_3DS))).get_data(as_text=True)
-    secret = re.search(r'data-client-secret="([^"]+)"', page).group(1)
-    pi = secret.split("_secret_")[0]
-    requests.post(
-        f"{localstripe.url}/v1/payment_intents/{pi}/_authenticate?success=true",
-        json={"key": "pk_test_localstripe", "client_secret": secret},
-        timeout=10,
-    ).raise_for_status()
-    if check_pending:
-        assert _donation(app).status == "pending"
-    return pi
-
-
-def post_event(client, payload, header):
-    return client.post(URL, data=payload, headers={"Stripe-Signature": header, "Content-Type": "application/json"})
-
-
 def test_signed_event_fulfils_once_even_delivered_five_times(app, client, localstripe, secret, received):
-    pi = _paid_pending_gift(app, client, localstripe)
+    _gift, pi = three_d_secure_gift(app, client, localstripe)
     payload = event_payload("evt_paid_1", "payment_intent.succeeded", {"id": pi, "object": "payment_intent"})
     for _ in range(5):
-        assert post_event(client, payload, sign(payload, secret)).status_code == 200
+        assert post_signed(client, payload, sign(payload, secret)).status_code == 200
     assert _donation(app).status == "succeeded"
-    assert _count(app, StripeEvent) == 1
-    assert _count(app, ConsentRecord) == 1
+    assert count(app, StripeEvent) == 1
+    assert count(app, ConsentRecord) == 1
     assert len(received) == 1
 
 
 def test_two_copies_at_once_give_one_effect(app, localstripe, secret, received):
     client = app.test_client()
-    pi = _paid_pending_gift(app, client, localstripe)
+    _gift, pi = three_d_secure_gift(app, client, localstripe)
     payloads = [
         event_payload("evt_paid_2", "payment_intent.succeeded", {"id": pi, "object": "payment_intent"}),
         event_payload("evt_paid_3", "payment_intent.succeeded", {"id": pi, "object": "payment_intent"}),
@@ -86,7 +50,7 @@ def test_two_copies_at_once_give_one_effect(app, localstripe, secret, received):
 
     def deliver(payload):
         barrier.wait()
-        statuses.append(post_event(app.test_client(), payload, sign(payload, secret)).status_code)
+        statuses.append(post_signed(app.test_client(), payload, sign(payload, secret)).status_code)
 
     # Two copies of one event, and two different events about the same payment, all at once.
     threads = [
@@ -98,8 +62,8 @@ def test_two_copies_at_once_give_one_effect(app, localstripe, secret, received):
         thread.join(30)
     assert statuses == [200, 200, 200, 200]
     assert _donation(app).status == "succeeded"
-    assert _count(app, StripeEvent) == 2
-    assert _count(app, ConsentRecord) == 1
+    assert count(app, StripeEvent) == 2
+    assert count(app, ConsentRecord) == 1
     assert len(received) == 1
 
 
@@ -110,14 +74,14 @@ def test_payment_failed_event_marks_a_pending_gift_failed(app, client, localstri
     pi = re.search(r'data-client-secret="(pi_[A-Za-z0-9]+)_secret_', page).group(1)
     obj = {"id": pi, "object": "payment_intent", "last_payment_error": {"message": "Authentication failed."}}
     payload = event_payload("evt_failed_1", "payment_intent.payment_failed", obj)
-    assert post_event(client, payload, sign(payload, secret)).status_code == 200
+    assert post_signed(client, payload, sign(payload, secret)).status_code == 200
     donation = _donation(app)
     assert (donation.status, donation.failure_message) == ("failed", "Authentication failed.")
 
 
 def test_unknown_event_types_are_stored_and_ignored(app, client, secret):
     payload = event_payload("evt_other", "customer.created", {"id": "cus_x", "object": "customer"})
-    assert post_event(client, payload, sign(payload, secret)).status_code == 200
+    assert post_signed(client, payload, sign(payload, secret)).status_code == 200
     with app.app_context():
         stored = db.session.scalar(db.select(StripeEvent))
         assert (stored.event_id, stored.type, stored.payload["data"]["object"]["id"]) == (
@@ -143,19 +107,19 @@ def test_unverifiable_events_are_refused_and_nothing_is_written(app, client, sec
     elif case == "wrong secret":
         header = sign(payload, "whsec_someone_else")
     with caplog.at_level("WARNING"):
-        response = post_event(client, payload, header)
+        response = post_signed(client, payload, header)
     assert response.status_code == 400
-    assert _count(app, StripeEvent) == 0
+    assert count(app, StripeEvent) == 0
     assert any("refused a Stripe webhook" in record.getMessage() for record in caplog.records)
 
 
 def test_webhook_needs_no_csrf_token_but_only_accepts_post(client):
-    assert client.get(URL).status_code == 405
+    assert client.get(WEBHOOK_URL).status_code == 405
 
 
 def test_localstripe_delivers_a_signed_event_that_fulfils_the_gift(app, client, localstripe, stripe_webhook, received):
     """End to end: localstripe signs and sends payment_intent.succeeded to the running app."""
-    _paid_pending_gift(app, client, localstripe, check_pending=False)  # never visits the thank-you page
+    three_d_secure_gift(app, client, localstripe, check_pending=False)  # never visits the thank-you page
     deadline = time.monotonic() + 15
     while _donation(app).status != "succeeded" and time.monotonic() < deadline:
         time.sleep(0.2)

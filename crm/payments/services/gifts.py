@@ -1,13 +1,25 @@
 """What follows a gift once the money is in, whatever brought it (card, monthly invoice, cheque)."""
 
+import logging
+
 from flask import current_app
 
 from crm.mail.outbox import enqueue_email
 from crm.money import format_money, from_cents
+from crm.payments.services.plan_links import manage_url
+from crm.payments.services.receipts import (
+    ReceiptError,
+    issue_receipt,
+    receipt_download_url,
+    received_date,
+    waits_for_annual,
+)
 from crm.payments.signals import payment_succeeded
 from crm.supporters.services.consent import record_implied_consent
 from crm.supporters.services.intake import add_activity
 from crm.utc import utcnow
+
+log = logging.getLogger(__name__)
 
 KIND_SUMMARY = {"one_time": "One-time gift", "monthly": "Monthly gift"}
 
@@ -31,23 +43,64 @@ def complete_gift(donation, now=None):
         },
         now=now,
     )
-    queue_thanks(donation, supporter)
+    try:
+        receipt = issue_receipt([donation], now=now)
+    except ReceiptError:
+        # The gift stands even when its receipt cannot be made; staff issue it from the gift's page.
+        log.exception("no receipt for donation %s", donation.id)
+        receipt = None
+    queue_thanks(donation, supporter, receipt)
+    queue_tribute_note(donation)
     payment_succeeded.send(donation=donation, supporter=supporter)
 
 
-def queue_thanks(donation, supporter):
-    """Queue the thank-you email in the same transaction as the gift."""
+def queue_thanks(donation, supporter, receipt=None):
+    """Queue the thank-you email in the same transaction as the gift, with its receipt attached."""
+    to_address = donation.email or supporter.email
+    if not to_address:
+        return None  # an offline gift from someone without an email address
     locale = f"{donation.language}_{current_app.config['MONEY_TERRITORY']}"
-    enqueue_email(
+    context = {
+        "first_name": donation.first_name,
+        "amount": format_money(donation.amount_cents, donation.currency, locale),
+    }
+    if receipt is not None:
+        context.update(
+            attachments=["receipt_pdf"],
+            receipt_id=receipt.id,
+            receipt_serial=receipt.serial,
+            receipt_url=receipt_download_url(receipt),
+        )
+    elif waits_for_annual(donation):
+        context["annual_receipt_year"] = received_date(donation).year
+    if donation.recurring_gift is not None:
+        context["manage_url"] = manage_url(donation.recurring_gift)
+    return enqueue_email(
         f"gift-thanks:donation:{donation.id}",
         "gift_thanks",
-        donation.email or supporter.email,
+        to_address,
         to_name=donation.donor_name,
         supporter=supporter,
         language=donation.language,
         purpose="transactional",
+        context=context,
+    )
+
+
+def queue_tribute_note(donation):
+    """Tell the person the donor named that a gift was made in honour or memory of someone (never the amount)."""
+    if not (donation.tribute_kind and donation.tribute_name and donation.tribute_notify_email):
+        return None
+    return enqueue_email(
+        f"tribute-note:donation:{donation.id}",
+        "tribute_note",
+        donation.tribute_notify_email,
+        language=donation.language,
+        purpose="transactional",
         context={
-            "first_name": donation.first_name,
-            "amount": format_money(donation.amount_cents, donation.currency, locale),
+            "donor_name": donation.donor_name,
+            "tribute_name": donation.tribute_name,
+            "in_memory": "yes" if donation.tribute_kind == "memory" else "",
+            "tribute_note": donation.tribute_note,
         },
     )

@@ -1,11 +1,142 @@
-"""Official donation receipts: serials without gaps, frozen PDFs, cancel-and-replace.
+"""Official donation receipts: serials without gaps, frozen PDFs, cancel-and-replace."""
 
-(Stub with the agreed interface: the receipts slice fills these in.)
-"""
+import hashlib
+import unicodedata
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import exists, update
+
+from crm.extensions import db
+from crm.mail.attachments import register_attachment
+from crm.money import format_money
+from crm.payments.models import Donation, Receipt, ReceiptCounter, receipt_donations
+from crm.payments.receipt_pdf import build_receipt_pdf
+from crm.utc import utcnow
+
+TOKEN_SALT = "receipt-download"  # noqa: S105  (a salt that separates link kinds, not a secret)
+# Gifts that hold money the charity keeps (a fully refunded, failed or pending gift does not).
+RECEIPTABLE_STATUSES = ("succeeded", "partially_refunded")
+# What every receipt must name: the charity, its address and number, where it was issued, who signed.
+RECEIPT_SETTINGS = (
+    "CHARITY_NAME",
+    "CHARITY_ADDRESS",
+    "CHARITY_REGISTRATION_NUMBER",
+    "RECEIPT_LOCATION",
+    "RECEIPT_SIGNATORY",
+)
 
 
 class ReceiptError(Exception):
     """A receipt cannot be issued or changed; `str(error)` is safe to show to staff."""
+
+
+def receipt_zone():
+    """Return the time zone in which gift and issue dates are counted (the charity's)."""
+    return ZoneInfo(current_app.config["RECEIPT_TIMEZONE"])
+
+
+def local_date(moment):
+    """Return the charity's calendar date of an aware UTC time."""
+    return moment.astimezone(receipt_zone()).date()
+
+
+def received_date(donation):
+    """Return the day the money of this gift came in, in the charity's calendar."""
+    return local_date(donation.succeeded_at or donation.created_at)
+
+
+def waits_for_annual(donation):
+    """Return True when this monthly gift is receipted once a year instead of on its own."""
+    return donation.kind == "monthly" and current_app.config["RECEIPT_ANNUAL_FOR_MONTHLY"]
+
+
+def lock_counter(year):
+    """Create the year's counter if it is missing and lock it until the caller's transaction ends."""
+    counters = ReceiptCounter.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(
+        insert(counters).values(year=year, last_number=0).on_conflict_do_nothing(index_elements=["year"])
+    )
+    # SQLite has no FOR UPDATE: the insert above already took its one write lock.
+    db.session.execute(db.select(counters.c.last_number).where(counters.c.year == year).with_for_update())
+
+
+def allocate_serial(year):
+    """Return the next number of the year from its counter, in the caller's transaction.
+
+    The counter row stays locked until the caller commits, so concurrent issuers wait in turn
+    and a rollback gives the number back: no duplicates and no gaps.
+    """
+    lock_counter(year)
+    counters = ReceiptCounter.__table__
+    return db.session.execute(
+        update(counters)
+        .where(counters.c.year == year)
+        .values(last_number=counters.c.last_number + 1)
+        .returning(counters.c.last_number)
+    ).scalar_one()
+
+
+def format_serial(year, number):
+    return f"{year}-{number:06d}"
+
+
+def _charity():
+    config = current_app.config
+    return {
+        "name": config["CHARITY_NAME"],
+        "address": config["CHARITY_ADDRESS"],
+        "registration": config["CHARITY_REGISTRATION_NUMBER"],
+        "location": config["RECEIPT_LOCATION"],
+        "signatory": config["RECEIPT_SIGNATORY"],
+    }
+
+
+def _check_settings():
+    """Refuse to issue a receipt that would lack an element CRA requires (no serial is spent)."""
+    missing = [name for name in RECEIPT_SETTINGS if not str(current_app.config.get(name) or "").strip()]
+    if missing:
+        raise ReceiptError(
+            _("Receipts cannot be issued until these settings are filled in: %(names)s.", names=", ".join(missing))
+        )
+
+
+def _one_line(value):
+    # Control characters (tabs, NUL, line breaks typed into a field) print as nothing useful.
+    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value or "").split())
+
+
+def _donor_address(donor):
+    region_line = " ".join(_one_line(part) for part in (donor.city, donor.region, donor.postal_code) if part)
+    lines = [_one_line(donor.address_line1), _one_line(getattr(donor, "address_line2", "")), region_line]
+    if donor.country and donor.country != "CA" and any(lines):
+        lines.append(donor.country)
+    return "\n".join(line for line in lines if line)
+
+
+def _donor(donation):
+    """Return (name, address) of the person who paid, as on the gift, else as on their record."""
+    name, address = donation.donor_name, _donor_address(donation)
+    supporter = donation.supporter
+    if supporter is not None:
+        name = name or " ".join(part for part in (supporter.first_name, supporter.last_name) if part)
+        address = address or _donor_address(supporter)
+    return _one_line(name)[:250], address
+
+
+def _covering(donation_ids):
+    """Return the issued receipts that cover any of these gifts."""
+    covered = db.select(receipt_donations.c.receipt_id).where(receipt_donations.c.donation_id.in_(donation_ids))
+    return db.session.scalars(
+        db.select(Receipt).where(Receipt.id.in_(covered), Receipt.status == "issued").order_by(Receipt.id)
+    ).all()
 
 
 def issue_receipt(donations, now=None, replaces=None, kind="single"):
@@ -15,16 +146,94 @@ def issue_receipt(donations, now=None, replaces=None, kind="single"):
     configuration) a monthly gift that waits for the annual receipt. Allocates the next serial of
     the year in the caller's transaction, renders and stores the frozen PDF. Flushes, never commits.
     """
-    return None
+    now = now or utcnow()
+    donations = sorted({d.id: d for d in donations}.values(), key=lambda d: d.id)
+    if len({d.supporter_id for d in donations}) > 1:
+        raise ReceiptError(_("A receipt covers the gifts of one donor only."))
+    if len({d.currency for d in donations}) > 1:
+        raise ReceiptError(_("A receipt covers gifts in one currency only."))
+    donations = [d for d in donations if d.status in RECEIPTABLE_STATUSES and d.net_cents > 0]
+    if not donations:
+        return None
+    if kind == "single" and replaces is None and any(waits_for_annual(d) for d in donations):
+        return None
+    amount = sum(d.net_cents for d in donations)
+    advantage = sum(d.advantage_cents for d in donations)
+    # CRA: no receipt when the advantage is more than 80% of the gift.
+    if amount <= 0 or advantage * 5 > amount * 4 or amount - advantage <= 0:
+        return None
+
+    _check_settings()
+    issued_on = local_date(now)
+    # Lock the counter before looking for an existing receipt, so two issuers of the same gifts
+    # (say, two runs of the annual command) take turns and the second sees the first's receipt.
+    lock_counter(issued_on.year)
+    covering = [r for r in _covering([d.id for d in donations]) if r is not replaces]
+    if covering:
+        if (
+            replaces is None
+            and len(covering) == 1
+            and {d.id for d in covering[0].donations} >= {d.id for d in donations}
+        ):
+            return covering[0]  # already receipted: asking again is harmless
+        raise ReceiptError(_("These gifts already have a receipt: cancel or replace it instead."))
+
+    dates = [received_date(d) for d in donations]
+    last = donations[-1]
+    donor_name, donor_address = _donor(last)
+    number = allocate_serial(issued_on.year)
+    receipt = Receipt(
+        serial=format_serial(issued_on.year, number),
+        year=issued_on.year,
+        number=number,
+        kind=kind,
+        status="issued",
+        supporter_id=last.supporter_id,
+        replaces=replaces,
+        amount_cents=amount,
+        advantage_cents=advantage,
+        advantage_description="; ".join(d.advantage_description for d in donations if d.advantage_description)[:300],
+        eligible_cents=amount - advantage,
+        currency=last.currency,
+        received_on=min(dates),
+        received_until=max(dates) if kind == "annual" else None,
+        donor_name=donor_name,
+        donor_address=donor_address,
+        language="fr" if last.language == "fr" else "en",
+        issued_at=now,
+        donations=donations,
+    )
+    receipt.pdf = build_receipt_pdf(receipt, _charity(), current_app.config["MONEY_TERRITORY"], receipt_zone())
+    receipt.pdf_sha256 = hashlib.sha256(receipt.pdf).hexdigest()
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
 
 
 def current_receipt(donation):
     """Return the issued (not cancelled) receipt that covers this gift, or None."""
-    return None
+    if donation.id is None:
+        return None
+    return next(iter(_covering([donation.id])), None)
 
 
 def cancel_receipt(receipt, reason, now=None):
     """Mark the receipt cancelled (kept, never deleted); return it."""
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ReceiptError(_("Give the reason for cancelling the receipt."))
+    if receipt.status != "issued":
+        raise ReceiptError(_("Receipt %(serial)s is already cancelled.", serial=receipt.serial))
+    # Conditional, so two staff members cancelling at once cancel it once.
+    changed = db.session.execute(
+        update(Receipt)
+        .where(Receipt.id == receipt.id, Receipt.status == "issued")
+        .values(status="cancelled", cancelled_at=now or utcnow(), cancel_reason=reason[:500])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(receipt)
+    if changed != 1:
+        raise ReceiptError(_("Receipt %(serial)s is already cancelled.", serial=receipt.serial))
     return receipt
 
 
@@ -33,18 +242,110 @@ def replace_receipt(receipt, reason, now=None):
 
     Return the new Receipt, or None when nothing is left to receipt (a full refund).
     """
-    return None
+    now = now or utcnow()
+    cancel_receipt(receipt, reason, now=now)
+    return issue_receipt(list(receipt.donations), now=now, replaces=receipt, kind=receipt.kind)
 
 
 def adjust_after_refund(donation, now=None):
     """After a refund of this gift: cancel its receipt, and replace it for what is left (partial refund)."""
+    receipt = current_receipt(donation)
+    if receipt is None:
+        return None
+    locale = f"{receipt.language}_{current_app.config['MONEY_TERRITORY']}"
+    refunded = format_money(donation.refunded_cents, donation.currency, locale)
+    reason = _("Refund of %(amount)s on gift %(id)s", amount=refunded, id=donation.id)
+    # replace_receipt leaves out what was refunded and issues nothing when nothing is left.
+    return replace_receipt(receipt, reason, now=now)
 
 
-def issue_annual_receipts(year, now=None):
-    """Issue one consolidated receipt per monthly donor for the year's unreceipted gifts; return them."""
-    return []
+def issue_annual_receipts(year, now=None, each=None):
+    """Issue one consolidated receipt per monthly donor for the year's unreceipted gifts; return them.
+
+    `each(receipt)` runs after every receipt: the command commits there, so that the serial
+    counter is not held for the whole run while gifts on the site wait for their receipts.
+    """
+    zone = receipt_zone()
+    start, end = (datetime.combine(date(y, 1, 1), time(), tzinfo=zone).astimezone(UTC) for y in (year, year + 1))
+    covered = exists().where(
+        receipt_donations.c.donation_id == Donation.id,
+        receipt_donations.c.receipt_id == Receipt.id,
+        Receipt.status == "issued",
+    )
+    received = db.func.coalesce(Donation.succeeded_at, Donation.created_at)
+    gifts = db.session.scalars(
+        db.select(Donation)
+        .where(
+            Donation.kind == "monthly",
+            Donation.status.in_(RECEIPTABLE_STATUSES),
+            received >= start,
+            received < end,
+            ~covered,
+        )
+        .order_by(Donation.supporter_id, Donation.currency, Donation.id)
+    ).all()
+    by_donor = {}
+    for gift in gifts:
+        by_donor.setdefault((gift.supporter_id, gift.currency), []).append(gift)
+    receipts = []
+    for donor_gifts in by_donor.values():
+        receipt = issue_receipt(donor_gifts, now=now, kind="annual")
+        if receipt is not None:
+            receipts.append(receipt)
+            if each is not None:
+                each(receipt)
+    return receipts
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def make_receipt_token(receipt):
+    """Return the signed token of a receipt's download link."""
+    return _serializer().dumps(receipt.id)
+
+
+def receipt_from_token(token):
+    """Return the receipt a download token names, or None for a bad or tampered token."""
+    try:
+        receipt_id = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(receipt_id, int) or isinstance(receipt_id, bool):
+        return None
+    return db.session.get(Receipt, receipt_id)
 
 
 def receipt_download_url(receipt, external=True):
     """Return the signed link to download this receipt's frozen PDF (no login needed)."""
-    return ""
+    token = make_receipt_token(receipt)
+    base = current_app.config["BASE_URL"]
+    if has_request_context() and not (external and base):
+        return url_for("payments.receipt_download", token=token, _external=external)
+    # Links in emails and from the command line are built on BASE_URL.
+    with current_app.test_request_context(base_url=base or "http://localhost"):
+        return url_for("payments.receipt_download", token=token, _external=external)
+
+
+def receipt_filename(receipt):
+    """Return the download's file name, in the receipt's language."""
+    return f"{'recu' if receipt.language == 'fr' else 'receipt'}-{receipt.serial}.pdf"
+
+
+def latest_version(receipt):
+    """Return the receipt that stands for this one now: itself, or the replacement of its replacement..."""
+    while receipt is not None and receipt.status == "cancelled":
+        receipt = db.session.scalar(db.select(Receipt).filter_by(replaces_id=receipt.id))
+    return receipt
+
+
+def _receipt_attachment(email):
+    # A receipt replaced before the email went out: attach the one that stands now, if any.
+    receipt = latest_version(db.session.get(Receipt, (email.context or {}).get("receipt_id")))
+    if receipt is None:
+        return None
+    return receipt_filename(receipt), receipt.pdf, "application", "pdf"
+
+
+register_attachment("receipt_pdf", _receipt_attachment)
