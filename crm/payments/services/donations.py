@@ -122,6 +122,8 @@ def fulfil(payment_intent_id, now=None):
     now = now or utcnow()
     intent = gateway.retrieve_payment_intent(payment_intent_id)
     donation = db.session.scalar(db.select(Donation).filter_by(stripe_payment_intent_id=payment_intent_id))
+    if donation is not None and donation.stripe_invoice_id:  # a monthly gift's: counted once, from its invoice
+        return subscriptions.record_paid_invoice(donation.stripe_invoice_id, now=now) or donation
     if donation is None or intent["status"] != "succeeded":
         return donation
     if intent["amount"] != donation.amount_cents or (intent["currency"] or "").lower() != donation.currency:
@@ -156,7 +158,9 @@ def check_donation(token, now=None):
     donation = db.session.scalar(db.select(Donation).filter_by(token=token))
     if donation is None:
         raise DonationError("no such gift")
-    if donation.status == "pending" and donation.stripe_payment_intent_id:
+    if donation.status == "pending" and donation.stripe_invoice_id:
+        subscriptions.refresh_first_invoice(donation, now=now)
+    elif donation.status == "pending" and donation.stripe_payment_intent_id:
         fulfil(donation.stripe_payment_intent_id, now=now)
         db.session.refresh(donation)
         if donation.status == "pending":

@@ -1,3 +1,82 @@
-"""(Placeholder: its slice adds the routes.)"""
+"""The donor's monthly gift, through the signed link in their emails (no account): amount, card, cancel."""
 
-from crm.payments.views import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from crm.extensions import db
+from crm.i18n import money_filter
+from crm.payments.forms.donate import stripe_settings
+from crm.payments.forms.manage import AmountForm, CancelForm, CardForm
+from crm.payments.services import DonationError
+from crm.payments.services.plan_links import ManageLinkError, read_manage_token
+from crm.payments.services.plans import cancel_gift, change_amount, replace_card
+from crm.payments.views import bp
+from crm.payments.views.donate import _allow_stripe
+
+
+def _gift(token):
+    try:
+        return read_manage_token(token)
+    except ManageLinkError:
+        abort(404)
+
+
+def _page(template, gift, form, status=200, **extra):
+    return render_template(f"payments/{template}.html", gift=gift, form=form, **extra), status
+
+
+@bp.route("/donate/monthly/<token>")
+def manage(token):
+    return _page("manage", _gift(token), AmountForm(), token=token)
+
+
+@bp.route("/donate/monthly/<token>/amount", methods=["POST"])
+def manage_amount(token):
+    gift, form = _gift(token), AmountForm()
+    if form.validate_on_submit():
+        try:
+            change_amount(gift, form.gift_cents, bool(form.cover_fee.data))
+        except DonationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your monthly gift is now %(amount)s.", amount=money_filter(gift.amount_cents, gift.currency)))
+            return redirect(url_for(".manage", token=token))
+    return _page("manage", gift, form, 400, token=token)
+
+
+@bp.route("/donate/monthly/<token>/card", methods=["GET", "POST"])
+def manage_card(token):
+    _allow_stripe()
+    gift, form = _gift(token), CardForm()
+    if form.validate_on_submit():
+        try:
+            collected = replace_card(gift, form.card_token.data)
+        except DonationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your new card will be used for your monthly gift."))
+            if collected:
+                flash(_("The overdue payment went through: thank you!"))
+            return redirect(url_for(".manage", token=token))
+    form.form_errors.extend(form.card_token.errors)
+    return _page("manage_card", gift, form, 400 if form.is_submitted() else 200, token=token, stripe=stripe_settings())
+
+
+@bp.route("/donate/monthly/<token>/cancel", methods=["GET", "POST"])
+def manage_cancel(token):
+    gift, form = _gift(token), CancelForm()
+    if form.validate_on_submit():
+        try:
+            cancel_gift(gift)
+        except DonationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your monthly gift is cancelled. Thank you for your support."))
+            return redirect(url_for(".manage", token=token))
+    return _page("manage_cancel", gift, form, 400 if form.is_submitted() else 200, token=token)

@@ -1,0 +1,48 @@
+"""The donor's monthly gift page: change the amount, replace the card, cancel."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from crm.money import MoneyError, to_cents
+from crm.payments.forms.donate import AMOUNT_RE, TOKEN_RE
+from crm.payments.services import DonationError
+from crm.payments.services.amounts import amount_rules
+from crm.supporters.public_forms import clean_line
+
+
+class AmountForm(FlaskForm):
+    amount = StringField(
+        _l("New monthly amount"),
+        validators=[DataRequired(_l("Enter the amount of your gift.")), Length(max=20)],
+        filters=[clean_line],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    cover_fee = BooleanField(_l("Add the processing fee so the charity receives my whole gift"))
+    submit = SubmitField(_l("Change the amount"))
+
+    def validate_amount(self, field):
+        raw = (field.data or "").replace("$", "").replace(" ", "").replace("\u00a0", "")
+        # The same shapes as the donation form: 40, 40.50, 40,50; no exponents, no thousands.
+        if not AMOUNT_RE.match(raw):
+            raise ValidationError(_l("Enter an amount like 40 or 40.50."))
+        try:
+            self.gift_cents = amount_rules().check(to_cents(raw.replace(",", ".")))
+        except MoneyError as exc:
+            raise ValidationError(_l("Enter an amount like 40 or 40.50.")) from exc
+        except DonationError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class CardForm(FlaskForm):
+    card_token = HiddenField(filters=[clean_line])
+    submit = SubmitField(_l("Use this card"))
+
+    def validate_card_token(self, field):
+        if not TOKEN_RE.match(field.data or ""):
+            raise ValidationError(_l("Enter your card details."))
+
+
+class CancelForm(FlaskForm):
+    submit = SubmitField(_l("Yes, cancel my monthly gift"))
