@@ -127,5 +127,8 @@ def register_commands(app):
 
 def register_followups(app):
     from crm.mail import followups
+    from crm.payments import merging, panels
 
     followups.connect()
+    merging.connect()
+    panels.connect()

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from crm.accounts.models import User
 from crm.accounts.services import create_user
 from crm.extensions import db
+from crm.payments.services.offline import OfflineGift, record_offline_gift
 from crm.supporters.models import Inquiry, Signup, Tag
 from crm.supporters.services.consent import grant_consent, record_implied_consent, withdraw_consent
 from crm.supporters.services.intake import add_activity, find_or_create_supporter
@@ -25,6 +26,9 @@ DEMO_ACCOUNTS = [
     ("marketing@demo.example", "marketing", "demo-marketing-password"),
     ("fundraiser@demo.example", "fundraiser", "demo-fundraiser-password"),
 ]
+
+# supporter index -> (amount in cents, method) of a demo gift
+DEMO_GIFTS = {1: (5000, "cheque"), 2: (2500, "cash"), 4: (10000, "cheque"), 7: (25000, "cheque"), 10: (4000, "cash")}
 
 DEMO_SUPPORTERS = [
     ("Amélie", "Tremblay", "fr", "newsletter"),
@@ -51,8 +55,10 @@ def seed_demo():
     """Add the demo accounts and supporters; return False if they are already there."""
     if db.session.scalar(db.select(User).filter_by(email=DEMO_ACCOUNTS[0][0])) is not None:
         return False
+    admin = None
     for email, role, password in DEMO_ACCOUNTS:
-        create_user(email, password, role=role)
+        user = create_user(email, password, role=role)
+        admin = admin or user
     now = utcnow()
     volunteers = Tag(name="volunteer")
     for n, (first, last, language, source) in enumerate(DEMO_SUPPORTERS):
@@ -68,8 +74,28 @@ def seed_demo():
             region="QC" if language == "fr" else "MB",
         )
         _demo_history(supporter, n, joined, volunteers)
+        if n in DEMO_GIFTS:
+            _demo_gift(supporter, n, joined, admin, now)
     db.session.flush()
     return True
+
+
+def _demo_gift(supporter, n, joined, admin, now):
+    """Record a cheque or cash gift the way staff would, so the gift screens and receipts have data."""
+    amount_cents, method = DEMO_GIFTS[n]
+    received = joined + timedelta(days=1)
+    donor = {name: getattr(supporter, name) for name in ("first_name", "last_name", "city", "region", "language")}
+    postal_code = "R3C 0A1" if supporter.region == "MB" else "H2X 1Y4"
+    donor.update(address_line1=f"{10 + n} Demo Street", postal_code=postal_code)
+    gift = OfflineGift(
+        email=supporter.email,
+        amount_cents=amount_cents,
+        received_on=received.date(),
+        method=method,
+        reference=f"{1000 + n}" if method == "cheque" else "",
+        donor=donor,
+    )
+    record_offline_gift(gift, admin, current_app.config["CURRENCY"], now=min(received, now))
 
 
 def _demo_history(supporter, n, joined, volunteers):

@@ -7,6 +7,7 @@ from flask_login import current_user
 from crm.accounts.access import editor_required, staff_required
 from crm.extensions import db
 from crm.supporters.models import Supporter
+from crm.supporters.panels import profile_panels
 from crm.supporters.services import SupporterError
 from crm.supporters.services.records import (
     EDITABLE_FIELDS,
@@ -41,7 +42,10 @@ def _render_profile(supporter_id, status=200, tag_form=None, note_form=None):
     if profile is None:
         abort(404)
     forms = {"tag_form": tag_form or TagForm(formdata=None), "note_form": note_form or NoteForm(formdata=None)}
-    return render_template("supporters/show.html", profile=profile, confirm_form=ConfirmForm(), **forms), status
+    panels = profile_panels(profile.supporter)
+    return render_template(
+        "supporters/show.html", profile=profile, confirm_form=ConfirmForm(), panels=panels, **forms
+    ), status
 
 
 @bp.get("/<int:supporter_id>")

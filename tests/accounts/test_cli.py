@@ -2,6 +2,7 @@
 
 from crm.accounts.models import User
 from crm.extensions import db
+from crm.payments.models import Donation, Receipt
 from tests.helpers import log_in
 
 
@@ -81,6 +82,12 @@ def test_demo_seed_runs_once(app, runner):
     assert "Ava Martin" in page
     assert "etienne.cote@demo.example" in page
     assert '<span class="figure-value">12</span>' in page
+    # Gifts entered as staff would, each with its receipt, for the gift screens.
+    gifts = client.get("/staff/donations/").get_data(as_text=True)
+    assert "Jordan Smith" in gifts and "Léa Bouchard" in gifts
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Donation)) == 5
+        assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 5
 
 
 def test_demo_seed_refuses_production(make_app, monkeypatch):

@@ -50,6 +50,7 @@ def rows(app):
 
         email = OutboundEmail(dedupe_key="matrix", template="media_ack", to_address=supporter.email, created_at=T0)
         db.session.add(email)
+        gift, receipt = _gift_with_receipt(supporter)
         db.session.commit()
         tag_id = db.session.scalar(db.select(Tag.id).filter_by(name="Matrix"))
         return {
@@ -58,9 +59,33 @@ def rows(app):
             "inquiry_id": inquiry.id,
             "tag_id": tag_id,
             "email_id": email.id,
+            "donation_id": gift.id,
+            "receipt_id": receipt.id,
             "template": "media_ack",
             "language": "en",
         }
+
+
+def _gift_with_receipt(supporter):
+    """A paid gift and its receipt, for the payments feature's staff pages."""
+    from crm.payments.models import Donation
+    from crm.payments.services.receipts import issue_receipt
+
+    gift = Donation(
+        supporter_id=supporter.id,
+        amount_cents=5000,
+        currency="cad",
+        status="succeeded",
+        first_name="Mat",
+        last_name="Rix",
+        email=supporter.email,
+        address_line1="1 Main St",
+        created_at=T0,
+        succeeded_at=T0,
+    )
+    db.session.add(gift)
+    db.session.flush()
+    return gift, issue_receipt([gift], now=T0)
 
 
 def staff_urls(app, rows):

@@ -1,3 +1,144 @@
-"""(Placeholder: its slice adds the routes.)"""
+"""Staff screens for gifts: the list and export, a gift's page, refunds, receipts, offline gifts."""
 
-from crm.payments.views import bp  # noqa: F401
+from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.access import editor_required, staff_required
+from crm.extensions import db
+from crm.payments import gateway
+from crm.payments.forms.staff import (
+    KIND_LABELS,
+    METHOD_LABELS,
+    STATUS_LABELS,
+    DonationSearchForm,
+    OfflineGiftForm,
+    ReceiptActionForm,
+    RefundForm,
+)
+from crm.payments.models import Donation
+from crm.payments.services import DonationError
+from crm.payments.services.backoffice import (
+    DonationFilter,
+    audit_donation_export,
+    designations,
+    donation_detail,
+    export_donations_csv,
+    find_refund,
+    list_donations,
+    receipt_of,
+)
+from crm.payments.services.offline import record_offline_gift
+from crm.payments.services.receipts import ReceiptError, cancel_receipt, replace_receipt
+from crm.payments.services.refunds import refund_donation
+from crm.payments.views import bp
+from crm.utc import utcnow
+
+LABELS = {"statuses": STATUS_LABELS, "kinds": KIND_LABELS, "methods": METHOD_LABELS}
+
+
+@bp.get("/staff/donations/")
+@staff_required
+def staff_donations():
+    form = DonationSearchForm(formdata=request.args)
+    form.set_designations(designations())
+    status = 400 if request.args and not form.validate() else 200
+    criteria = DonationFilter.from_args(request.args)
+    page = list_donations(criteria, request.args.get("page", 1, type=int))
+    return render_template("payments/staff/index.html", form=form, page=page, criteria=criteria, **LABELS), status
+
+
+@bp.get("/staff/donations/export.csv")
+@staff_required
+def staff_donations_export():
+    criteria = DonationFilter.from_args(request.args)
+    audit_donation_export(current_user, criteria, request.remote_addr)
+    db.session.commit()
+    headers = {
+        "Content-Disposition": f'attachment; filename="donations-{utcnow():%Y%m%d-%H%M}.csv"',
+        "Cache-Control": "no-store",
+    }
+    return Response(stream_with_context(export_donations_csv(criteria)), mimetype="text/csv", headers=headers)
+
+
+def _render_donation(donation_id, status=200, refund_form=None, receipt_form=None):
+    detail = donation_detail(donation_id)
+    if detail is None:
+        abort(404)
+    refund_form = refund_form or RefundForm(detail.donation, formdata=None)
+    receipt_form = receipt_form or ReceiptActionForm(formdata=None)
+    return render_template(
+        "payments/staff/show.html", detail=detail, refund_form=refund_form, receipt_form=receipt_form, **LABELS
+    ), status
+
+
+@bp.get("/staff/donations/<int:donation_id>")
+@staff_required
+def staff_donation(donation_id):
+    return _render_donation(donation_id)
+
+
+@bp.post("/staff/donations/<int:donation_id>/refund")
+@editor_required
+def staff_refund(donation_id):
+    donation = db.get_or_404(Donation, donation_id)
+    if find_refund(donation, request.form.get("idempotency_key", "")):
+        flash(_("This refund was already made."), "info")  # a retried or doubled click
+        return redirect(url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"))
+    form = RefundForm(donation)
+    if not form.validate_on_submit():
+        form.form_errors.extend(form.idempotency_key.errors)  # a hidden field: say it above the form
+        return _render_donation(donation.id, 400, refund_form=form)
+    try:
+        refund_donation(donation, form.cents, form.reason.data, form.idempotency_key.data, actor=current_user)
+    except (DonationError, gateway.GatewayError) as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _render_donation(donation_id, 400 if isinstance(error, DonationError) else 503, refund_form=form)
+    db.session.commit()
+    flash(_("The refund was made."), "success")
+    return redirect(url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"))
+
+
+@bp.post("/staff/donations/<int:donation_id>/receipts/<int:receipt_id>/<any(cancel, reissue):action>")
+@editor_required
+def staff_receipt_action(donation_id, receipt_id, action):
+    donation = db.get_or_404(Donation, donation_id)
+    receipt = receipt_of(donation, receipt_id) or abort(404)
+    form = ReceiptActionForm()
+    if not form.validate_on_submit():
+        return _render_donation(donation.id, 400, receipt_form=form)
+    try:
+        new = (cancel_receipt if action == "cancel" else replace_receipt)(receipt, form.reason.data)
+    except (ReceiptError, DonationError) as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _render_donation(donation.id, 400, receipt_form=form)
+    db.session.commit()
+    if action == "cancel":
+        flash(_("Receipt %(serial)s was cancelled.", serial=receipt.serial), "success")
+    elif new is None:
+        flash(_("Receipt %(serial)s was cancelled; nothing is left to receipt.", serial=receipt.serial), "success")
+    else:
+        flash(_("Receipt %(old)s was replaced by %(new)s.", old=receipt.serial, new=new.serial), "success")
+    return redirect(url_for(".staff_donation", donation_id=donation.id, _anchor="receipts"))
+
+
+@bp.route("/staff/donations/offline", methods=["GET", "POST"])
+@editor_required
+def staff_offline_gift():
+    form = OfflineGiftForm()
+    if form.validate_on_submit():
+        try:
+            donation = record_offline_gift(
+                form.offline_gift(), current_user, current_app.config["CURRENCY"], request.remote_addr
+            )
+        except DonationError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The gift was recorded."), "success")
+            return redirect(url_for(".staff_donation", donation_id=donation.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("payments/staff/offline.html", form=form), status

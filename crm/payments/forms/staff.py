@@ -1,0 +1,193 @@
+"""Forms of the staff donation screens: list filters, refund, receipt actions, offline gift."""
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, SearchField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from crm.money import MoneyError, to_cents
+from crm.payments.forms.donate import AMOUNT_RE, DESIGNATION_RE
+from crm.payments.services.backoffice import KEY_RE
+from crm.payments.services.offline import OFFLINE_MAX_CENTS, OfflineGift
+from crm.supporters.public_forms import LANGUAGE_CHOICES, clean_line, email_field, line_field
+
+STATUS_LABELS = {
+    "pending": _l("Pending"),
+    "succeeded": _l("Succeeded"),
+    "failed": _l("Failed"),
+    "refunded": _l("Refunded"),
+    "partially_refunded": _l("Partly refunded"),
+    "disputed": _l("Disputed"),
+}
+KIND_LABELS = {"one_time": _l("One-time"), "monthly": _l("Monthly")}
+METHOD_LABELS = {"card": _l("Card"), "cheque": _l("Cheque"), "cash": _l("Cash")}
+AMOUNT_MESSAGE = _l("Enter an amount like 40, 40.50 or 40,50.")
+
+
+def parse_amount(text):
+    """Return the cents of a typed amount ("40", "40.50", "40,50", "$40"), or None when it is not one."""
+    raw = (text or "").replace("$", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if not AMOUNT_RE.match(raw):
+        return None
+    try:
+        # The comma is the French decimal mark here; to_cents would take it for a thousands separator.
+        return to_cents(raw.replace(",", "."))
+    except MoneyError:
+        return None
+
+
+def _choices(labels, empty=None):
+    pairs = [SelectChoice(value, label) for value, label in labels.items()]
+    return [SelectChoice("", empty), *pairs] if empty else pairs
+
+
+class DonationSearchForm(FlaskForm):
+    """The list's search and filters: a GET form, so they stay in the URL."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Search"),
+        validators=[Optional(), Length(max=200)],
+        filters=[clean_line],
+        description=_l("A name, an email, a Stripe id (pi_, in_, cus_, ch_) or a receipt number."),
+    )
+    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, _l("Any")), default="")
+    kind = SelectField(_l("One-time or monthly"), choices=_choices(KIND_LABELS, _l("Any")), default="")
+    designation = SelectField(_l("Designation"), choices=[], default="", validate_choice=False)
+    source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean_line])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("Until"), validators=[Optional()])
+
+    def set_designations(self, names):
+        self.designation.choices = [SelectChoice("", _l("Any")), *(SelectChoice(name, name) for name in names)]
+
+
+class RefundForm(FlaskForm):
+    amount = StringField(
+        _l("Amount to refund"),
+        validators=[DataRequired(_l("Enter the amount to refund.")), Length(max=20, message=AMOUNT_MESSAGE)],
+        filters=[clean_line],
+        description=_l("The whole gift or part of it, like 40 or 40,50."),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    reason = StringField(
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Say why the gift is refunded.")),
+            Length(max=500, message=_l("Use at most %(max)d characters.")),
+        ],
+        filters=[clean_line],
+    )
+    idempotency_key = HiddenField(filters=[clean_line])
+    submit = SubmitField(_l("Refund"))
+
+    def __init__(self, donation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.donation = donation
+        self.cents = None
+        if kwargs.get("formdata", True) is None or not self.is_submitted():
+            # A fresh key each time the form is shown: a retried or doubled post carries the same one.
+            self.idempotency_key.data = str(uuid.uuid4())
+            left = donation.amount_cents - donation.refunded_cents
+            self.amount.data = f"{left // 100}.{left % 100:02d}"
+
+    def validate_amount(self, field):
+        cents = parse_amount(field.data)
+        if cents is None:
+            raise ValidationError(AMOUNT_MESSAGE)
+        if cents <= 0:
+            raise ValidationError(_l("Enter an amount above zero."))
+        if cents > self.donation.amount_cents - self.donation.refunded_cents:
+            raise ValidationError(_l("That is more than what is left of this gift."))
+        self.cents = cents
+
+    def validate_idempotency_key(self, field):
+        if not KEY_RE.match(field.data or ""):
+            raise ValidationError(_l("This form has expired. Open the gift again and retry."))
+
+
+class ReceiptActionForm(FlaskForm):
+    """Cancel a receipt, or cancel it and issue a corrected one."""
+
+    reason = StringField(
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Say why the receipt changes.")),
+            Length(max=500, message=_l("Use at most %(max)d characters.")),
+        ],
+        filters=[clean_line],
+    )
+
+
+class OfflineGiftForm(FlaskForm):
+    email = email_field()
+    first_name = line_field(_l("First name"), _l("Enter the donor's first name."), autocomplete="off")
+    last_name = line_field(_l("Last name"), _l("Enter the donor's last name."), autocomplete="off")
+    address_line1 = line_field(_l("Address"), _l("Enter the donor's address."), max_length=200, autocomplete="off")
+    city = line_field(_l("City"), _l("Enter the city."), autocomplete="off")
+    region = line_field(_l("Province or state"), _l("Enter the province or state."), autocomplete="off")
+    postal_code = line_field(_l("Postal code"), _l("Enter the postal code."), max_length=20, autocomplete="off")
+    country = StringField(
+        _l("Country"),
+        default="CA",
+        validators=[
+            DataRequired(_l("Enter a two-letter country code.")),
+            Regexp(r"^[A-Za-z]{2}$", message=_l("Enter a two-letter country code, such as CA.")),
+        ],
+        filters=[clean_line],
+        description=_l("Two letters, such as CA."),
+    )
+    language = SelectField(_l("Language of the receipt"), choices=LANGUAGE_CHOICES, default="en")
+    method = RadioField(
+        _l("Received as"),
+        choices=[SelectChoice("cheque", _l("Cheque")), SelectChoice("cash", _l("Cash"))],
+        default="cheque",
+        validators=[DataRequired(_l("Choose cheque or cash."))],
+    )
+    amount = StringField(
+        _l("Amount"),
+        validators=[DataRequired(_l("Enter the amount of the gift.")), Length(max=20, message=AMOUNT_MESSAGE)],
+        filters=[clean_line],
+        description=_l("Like 40, 40.50 or 40,50."),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    received_on = DateField(
+        _l("Date received"), validators=[DataRequired(_l("Enter the date the gift was received (YYYY-MM-DD)."))]
+    )
+    reference = line_field(_l("Cheque number or reference (optional)"), autocomplete="off")
+    designation = StringField(
+        _l("Designation (optional)"),
+        validators=[
+            Optional(),
+            Regexp(DESIGNATION_RE, message=_l("Use lower-case letters, digits and dashes, such as spring-appeal.")),
+        ],
+        filters=[clean_line],
+        description=_l("Leave empty for the general fund."),
+    )
+    submit = SubmitField(_l("Record the gift"))
+
+    def validate_amount(self, field):
+        cents = parse_amount(field.data)
+        if cents is None:
+            raise ValidationError(AMOUNT_MESSAGE)
+        if not 0 < cents <= OFFLINE_MAX_CENTS:
+            raise ValidationError(_l("Enter an amount between 0.01 and 10,000,000."))
+
+    def offline_gift(self):
+        donor = {name: self[name].data or "" for name in ("first_name", "last_name", "address_line1", "city")}
+        donor.update({name: self[name].data or "" for name in ("region", "postal_code", "language")})
+        donor["country"] = self.country.data.upper()
+        return OfflineGift(
+            email=self.email.data,
+            amount_cents=parse_amount(self.amount.data),
+            received_on=self.received_on.data,
+            method=self.method.data,
+            reference=self.reference.data or "",
+            designation=self.designation.data or "",
+            donor=donor,
+        )

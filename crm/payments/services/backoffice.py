@@ -1,0 +1,326 @@
+"""The staff back office for gifts: the list and its filters, the CSV export, a gift's page."""
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+
+from crm.audit import record_audit
+from crm.extensions import db
+from crm.money import from_cents
+from crm.normalize import normalize_email
+from crm.payments.models import (
+    DONATION_KINDS,
+    DONATION_STATUSES,
+    Donation,
+    Receipt,
+    Refund,
+    StripeEvent,
+    receipt_donations,
+)
+from crm.payments.services.receipts import receipt_download_url
+from crm.supporters.models import Supporter
+from crm.supporters.models.people import fold
+from crm.supporters.services.exports import BOM, safe_cell
+from crm.supporters.services.records import COUNT_CAP, SupporterPage
+from crm.supporters.services.search import count_matches
+
+PER_PAGE = 50
+# The refund form's idempotency key: a UUID made when the form is shown.
+KEY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+BATCH_SIZE = 500
+STRIPE_ID_COLUMNS = (
+    Donation.stripe_payment_intent_id,
+    Donation.stripe_invoice_id,
+    Donation.stripe_customer_id,
+    Donation.stripe_charge_id,
+    Donation.stripe_dispute_id,
+)
+STRIPE_PREFIXES = ("pi_", "in_", "cus_", "ch_", "py_", "dp_", "du_")
+EXPORT_COLUMNS = (
+    "id",
+    "date",
+    "status",
+    "kind",
+    "method",
+    "amount",
+    "fee",
+    "refunded",
+    "currency",
+    "designation",
+    "source",
+    "first_name",
+    "last_name",
+    "email",
+    "address_line1",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "language",
+    "supporter_id",
+    "stripe_customer_id",
+    "stripe_payment_intent_id",
+    "stripe_invoice_id",
+    "stripe_charge_id",
+    "stripe_dispute_id",
+    "offline_reference",
+    "receipts",
+)
+
+
+@dataclass
+class DonationFilter:
+    """What staff asked the donations list for; every field optional. Built from the query string."""
+
+    q: str = ""
+    status: str = ""
+    designation: str = ""
+    source: str = ""
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @classmethod
+    def from_args(cls, args):
+        """Build a filter from request.args, ignoring what does not parse."""
+        values = {}
+        for field in fields(cls):
+            # PostgreSQL refuses NUL characters in text parameters.
+            raw = (args.get(field.name) or "").replace("\x00", "").strip()
+            if not raw:
+                continue
+            if field.name.startswith("date_"):
+                try:
+                    values[field.name] = date.fromisoformat(raw)
+                except ValueError:
+                    continue
+            else:
+                values[field.name] = raw[:200]
+        if values.get("status") not in DONATION_STATUSES:
+            values.pop("status", None)
+        if values.get("kind") not in DONATION_KINDS:
+            values.pop("kind", None)
+        return cls(**values)
+
+    def as_args(self):
+        """Return the non-empty fields as query-string arguments (for links and the export)."""
+        args = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value not in ("", None):
+                args[field.name] = value.isoformat() if isinstance(value, date) else value
+        return args
+
+
+def _day_start(day):
+    return datetime.combine(day, time(), UTC)
+
+
+def _text_condition(text):
+    """Return the condition for the search box: a Stripe id, a receipt serial, an email or a name."""
+    conditions = [column == text for column in STRIPE_ID_COLUMNS]
+    conditions.append(Donation.id.in_(select(Refund.donation_id).where(Refund.stripe_refund_id == text)))
+    conditions.append(
+        Donation.id.in_(
+            select(receipt_donations.c.donation_id)
+            .join(Receipt, Receipt.id == receipt_donations.c.receipt_id)
+            .where(Receipt.serial == text)
+        )
+    )
+    if text.startswith(STRIPE_PREFIXES):
+        return or_(*conditions)
+    if "@" in text:
+        email = normalize_email(text) or text.lower()
+        conditions.append(func.lower(Donation.email).contains(email, autoescape=True))
+        conditions.append(Supporter.email.contains(email, autoescape=True))
+        return or_(*conditions)
+    folded = fold(text)
+    if folded:
+        conditions.append(Supporter.search_name.contains(folded, autoescape=True))
+    # The donor as they gave: the record's name may differ (a partner's cheque, a maiden name).
+    lowered = text.lower()
+    name = func.lower(Donation.first_name + " " + Donation.last_name)
+    conditions.append(name.contains(lowered, autoescape=True))
+    return or_(*conditions)
+
+
+def search_donations(criteria):
+    """Return a Select of gifts matching `criteria`, newest first."""
+    query = select(Donation).join(Supporter, Supporter.id == Donation.supporter_id)
+    text = criteria.q.strip()
+    if text:
+        query = query.where(_text_condition(text))
+    if criteria.status:
+        query = query.where(Donation.status == criteria.status)
+    if criteria.kind:
+        query = query.where(Donation.kind == criteria.kind)
+    if criteria.designation:
+        query = query.where(Donation.designation == criteria.designation)
+    if criteria.source:
+        query = query.where(Donation.source == criteria.source)
+    if criteria.date_from:
+        query = query.where(Donation.created_at >= _day_start(criteria.date_from))
+    if criteria.date_to:
+        query = query.where(Donation.created_at < _day_start(criteria.date_to + timedelta(days=1)))
+    return query.order_by(Donation.created_at.desc(), Donation.id.desc())
+
+
+def list_donations(criteria, page=1, per_page=PER_PAGE):
+    """Return one page (a SupporterPage of Donations) of the gifts matching `criteria`."""
+    query = search_donations(criteria)
+    page = max(1, min(page, 10**9))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if 0 < len(items) < per_page or (page == 1 and not items):
+        total = (page - 1) * per_page + len(items)
+    else:
+        total = count_matches(query, cap=COUNT_CAP)
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        page = pages
+        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return SupporterPage(items=items, total=total, page=page, pages=pages, per_page=per_page)
+
+
+def designations():
+    """Return the designations gifts have been given to, sorted."""
+    return db.session.scalars(
+        select(Donation.designation).where(Donation.designation != "").distinct().order_by(Donation.designation)
+    ).all()
+
+
+def audit_donation_export(actor, criteria, ip_address="", now=None):
+    """Record who exported which filter of the donations list."""
+    return record_audit(actor, "export", "donation", None, {"filter": criteria.as_args()}, ip_address, now)
+
+
+def _receipt_serials(donation_ids):
+    serials = defaultdict(list)
+    rows = db.session.execute(
+        select(receipt_donations.c.donation_id, Receipt.serial, Receipt.status)
+        .join(Receipt, Receipt.id == receipt_donations.c.receipt_id)
+        .where(receipt_donations.c.donation_id.in_(donation_ids))
+        .order_by(Receipt.id)
+    )
+    for donation_id, serial, status in rows:
+        serials[donation_id].append(serial if status == "issued" else f"{serial} ({status})")
+    return serials
+
+
+def _export_row(donation, serials):
+    when = donation.succeeded_at or donation.created_at
+    return [
+        donation.id,
+        when.astimezone(UTC).isoformat() if when else "",
+        donation.status,
+        donation.kind,
+        donation.method,
+        from_cents(donation.amount_cents),
+        from_cents(donation.fee_cents),
+        from_cents(donation.refunded_cents),
+        donation.currency.upper(),
+        donation.designation,
+        donation.source,
+        donation.first_name,
+        donation.last_name,
+        donation.email,
+        donation.address_line1,
+        donation.city,
+        donation.region,
+        donation.postal_code,
+        donation.country,
+        donation.language,
+        donation.supporter_id,
+        donation.stripe_customer_id,
+        donation.stripe_payment_intent_id,
+        donation.stripe_invoice_id,
+        donation.stripe_charge_id,
+        donation.stripe_dispute_id,
+        donation.offline_reference,
+        "; ".join(serials[donation.id]),
+    ]
+
+
+def export_donations_csv(criteria):
+    """Yield the CSV text of the gifts matching `criteria`, a batch at a time, BOM first (formula-safe)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    yield BOM + buffer.getvalue()
+    result = db.session.execute(search_donations(criteria).execution_options(yield_per=BATCH_SIZE)).scalars()
+    for donations in result.partitions():
+        buffer.seek(0)
+        buffer.truncate()
+        serials = _receipt_serials([donation.id for donation in donations])
+        for donation in donations:
+            writer.writerow([safe_cell(value) for value in _export_row(donation, serials)])
+        yield buffer.getvalue()
+
+
+@dataclass
+class DonationDetail:
+    """Everything a gift's staff page shows."""
+
+    donation: Donation
+    events: list
+    refunds: list
+    receipts: list  # [(Receipt, download URL)], newest first
+
+
+def stripe_ids(donation):
+    """Return the gift's Stripe ids that are set, with their refunds' ids."""
+    ids = [getattr(donation, column.key) for column in STRIPE_ID_COLUMNS]
+    ids += [refund.stripe_refund_id for refund in donation.refunds]
+    return [value for value in ids if value]
+
+
+def donation_events(donation):
+    """Return the stored Stripe events about this gift, oldest first."""
+    conditions = []
+    if donation.stripe_payment_intent_id:
+        conditions.append(StripeEvent.payment_intent_id == donation.stripe_payment_intent_id)
+    ids = [value for value in stripe_ids(donation) if value != donation.stripe_customer_id]
+    if ids:
+        conditions.append(StripeEvent.object_id.in_(ids))
+    if not conditions:
+        return []
+    return db.session.scalars(
+        select(StripeEvent).where(or_(*conditions)).order_by(StripeEvent.received_at, StripeEvent.id)
+    ).all()
+
+
+def donation_receipts(donation):
+    """Return every receipt that covers this gift (cancelled ones too), newest first."""
+    return db.session.scalars(
+        select(Receipt)
+        .join(receipt_donations, receipt_donations.c.receipt_id == Receipt.id)
+        .where(receipt_donations.c.donation_id == donation.id)
+        .order_by(Receipt.id.desc())
+    ).all()
+
+
+def donation_detail(donation_id):
+    """Return the DonationDetail of a gift, or None when there is no such gift."""
+    donation = db.session.get(Donation, donation_id)
+    if donation is None:
+        return None
+    receipts = [(receipt, receipt_download_url(receipt)) for receipt in donation_receipts(donation)]
+    return DonationDetail(donation, donation_events(donation), list(donation.refunds), receipts)
+
+
+def receipt_of(donation, receipt_id):
+    """Return the receipt `receipt_id` if it covers this gift, else None."""
+    return next((receipt for receipt in donation_receipts(donation) if receipt.id == receipt_id), None)
+
+
+def find_refund(donation, idempotency_key):
+    """Return the refund of this gift already made with this key (a retried click), or None."""
+    if not KEY_RE.match(idempotency_key or ""):
+        return None  # not a key this form made (and PostgreSQL refuses some characters anyway)
+    return db.session.scalar(
+        select(Refund).where(Refund.donation_id == donation.id, Refund.idempotency_key == idempotency_key)
+    )
