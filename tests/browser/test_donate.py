@@ -6,10 +6,15 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.extensions import db
-from crm.payments.models import Donation
+from crm.payments.models import Donation, Receipt
 from tests.payments.helpers import fill_card, fill_donor
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(MAIL_RATE_PER_MINUTE=0)
 
 
 def _statuses(app):
@@ -17,7 +22,23 @@ def _statuses(app):
         return [d.status for d in db.session.scalars(db.select(Donation).order_by(Donation.id))]
 
 
-def test_one_time_gift_with_a_test_card(page, live_server, localstripe, tmp_path):
+def _receipts(app):
+    with app.app_context():
+        return [(r.serial, r.pdf) for r in db.session.scalars(db.select(Receipt).order_by(Receipt.id))]
+
+
+def _sent(app, smtp_sink):
+    """Send the outbox to the SMTP sink (as the worker would); return what arrived."""
+    result = app.test_cli_runner().invoke(args=["mail", "send-due"])
+    assert result.exit_code == 0, result.output
+    return smtp_sink.parsed()
+
+
+def _attachments(message):
+    return [(part.get_filename(), part.get_content()) for part in message.iter_attachments()]
+
+
+def test_one_time_gift_with_a_test_card(page, live_server, localstripe, smtp_sink, tmp_path):
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(live_server.url + "/donate")
@@ -37,10 +58,20 @@ def test_one_time_gift_with_a_test_card(page, live_server, localstripe, tmp_path
     expect(page.locator(".gift-summary")).to_contain_text("$51.81")
     expect(page.locator(".gift-summary")).to_contain_text("General fund")
     assert _statuses(live_server.app) == ["succeeded"]
+    # The receipt: downloadable from the thank-you page, and attached to the thank-you email.
+    [(serial, pdf)] = _receipts(live_server.app)
+    href = page.get_by_role("link", name="Download your receipt (PDF)").get_attribute("href")
+    download = page.request.get(live_server.url + href)
+    assert (download.status, download.headers["content-type"], download.body()) == (200, "application/pdf", pdf)
+    [email] = _sent(live_server.app, smtp_sink)
+    assert email["To"] == "Élise Côté <elise@example.org>"
+    assert serial in email.get_body(("plain",)).get_content()
+    [(filename, attached)] = _attachments(email)
+    assert filename.endswith(".pdf") and attached == pdf
     assert errors == [], errors  # includes CSP violations
 
 
-def test_declined_card_shows_a_clear_message(page, live_server, localstripe):
+def test_declined_card_shows_a_clear_message(page, live_server, localstripe, smtp_sink):
     page.goto(live_server.url + "/donate")
     page.get_by_label("Other amount").check()
     page.get_by_label("Your amount").fill("40")
@@ -50,6 +81,7 @@ def test_declined_card_shows_a_clear_message(page, live_server, localstripe):
     page.get_by_role("button", name="Give now").click()
     expect(page.get_by_role("alert").first).to_contain_text("Your card was declined")
     assert _statuses(live_server.app) == ["failed"]
+    assert (_receipts(live_server.app), _sent(live_server.app, smtp_sink)) == ([], [])
 
 
 @pytest.mark.parametrize(
@@ -59,7 +91,7 @@ def test_declined_card_shows_a_clear_message(page, live_server, localstripe):
         ("Fail authentication", "Your gift was not completed", "failed"),
     ],
 )
-def test_three_d_secure(page, live_server, localstripe, choice, heading, status):
+def test_three_d_secure(page, live_server, localstripe, smtp_sink, choice, heading, status):
     page.goto(live_server.url + "/donate?designation=spring-appeal")
     page.get_by_label("$25.00").check()
     fill_donor(page)
@@ -69,3 +101,6 @@ def test_three_d_secure(page, live_server, localstripe, choice, heading, status)
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page).to_have_url(re.compile(r"/donate/thanks/"))
     assert _statuses(live_server.app) == [status]
+    paid = status == "succeeded"
+    assert len(_receipts(live_server.app)) == (1 if paid else 0)
+    assert [len(_attachments(email)) for email in _sent(live_server.app, smtp_sink)] == ([1] if paid else [])

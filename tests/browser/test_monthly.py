@@ -4,11 +4,22 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.extensions import db
-from crm.payments.models import Donation, RecurringGift
+from crm.payments.models import Donation, Receipt, RecurringGift
 from crm.payments.services.plan_links import manage_url
 from tests.payments.helpers import fill_card, fill_donor
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(MAIL_RATE_PER_MINUTE=0)
+
+
+def _send(app):
+    """Send the outbox to the SMTP sink, as the worker would."""
+    result = app.test_cli_runner().invoke(args=["mail", "send-due"])
+    assert result.exit_code == 0, result.output
 
 
 def _state(app):
@@ -18,7 +29,7 @@ def _state(app):
         return gifts, donations
 
 
-def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, localstripe, tmp_path):
+def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, localstripe, smtp_sink, tmp_path):
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(live_server.url + "/donate")
@@ -34,9 +45,17 @@ def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, locals
     assert (gift.status, gift.amount_cents, gift.stripe_plan_id) == ("active", 2500, "gift-month-cad-2500")
     assert (donation.status, donation.kind, donation.recurring_gift_id) == ("succeeded", "monthly", gift.id)
 
-    # The signed link from the emails: the plan, and a new card through the Stripe.js card element.
+    # The thank-you email carries the manage link; the receipt comes once a year (the annual receipt).
+    _send(live_server.app)
+    [thanks] = smtp_sink.parsed()
     with live_server.app.app_context(), live_server.app.test_request_context():
         link = manage_url(gift, external=False)
+        assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 0
+    body = thanks.get_body(("plain",)).get_content()
+    assert link in body and "one official receipt" in body
+    assert list(thanks.iter_attachments()) == []
+
+    # The signed link from the emails: the plan, and a new card through the Stripe.js card element.
     page.goto(live_server.url + link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your monthly gift")
     expect(page.locator(".gift-summary")).to_contain_text("Active")
@@ -56,4 +75,8 @@ def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, locals
     expect(page.locator(".gift-summary")).to_contain_text("Cancelled")
     [gift], _donations = _state(live_server.app)
     assert (gift.status, gift.amount_cents) == ("canceled", 3000)
+    _send(live_server.app)
+    assert [message["Subject"] for message in smtp_sink.parsed()][1:] == [
+        "Your monthly gift to Demo Charity is cancelled"
+    ]
     assert errors == [], errors  # includes CSP violations
