@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 
 from crm.extensions import db
-from crm.payments.forms.staff import parse_amount
+from crm.payments.forms.amounts import parse_amount
 from crm.payments.models import Donation, Receipt, Refund
 from crm.payments.services.receipts import issue_receipt
 from tests.helpers import csrf_token

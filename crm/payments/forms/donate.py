@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from crm.i18n import money_filter
-from crm.money import MoneyError, to_cents
+from crm.payments.forms.amounts import parse_amount
 from crm.payments.services import DonationError, GiftRequest
 from crm.payments.services.amounts import amount_rules
 from crm.supporters.public_forms import (
@@ -25,7 +25,6 @@ from crm.supporters.public_forms import (
 from crm.supporters.spam import honeypot_field
 
 OTHER = "other"
-AMOUNT_RE = re.compile(r"^[0-9]{1,9}([.,][0-9]{1,2})?$")
 DESIGNATION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 TOKEN_RE = re.compile(r"^tok_[A-Za-z0-9_]{1,250}$")
 FREQUENCY_CHOICES = [SelectChoice("one_time", _l("Once")), SelectChoice("monthly", _l("Monthly"))]
@@ -99,14 +98,9 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
             return
         if not field.data:
             raise ValidationError(_l("Enter the amount of your gift."))
-        raw = field.data.replace("$", "").replace(" ", "").replace("\u00a0", "")
-        # Plain digits with a decimal point or comma (40, 40.50, 40,50): no exponents, no thousands.
-        if not AMOUNT_RE.match(raw):
+        cents = parse_amount(field.data)
+        if cents is None:
             raise ValidationError(_l("Enter an amount like 40 or 40.50."))
-        try:
-            cents = to_cents(raw.replace(",", "."))
-        except MoneyError as exc:
-            raise ValidationError(_l("Enter an amount like 40 or 40.50.")) from exc
         try:
             self.gift_cents = self.rules.check(cents)
         except DonationError as exc:

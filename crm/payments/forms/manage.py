@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from crm.money import MoneyError, to_cents
-from crm.payments.forms.donate import AMOUNT_RE, TOKEN_RE
+from crm.payments.forms.amounts import parse_amount
+from crm.payments.forms.donate import TOKEN_RE
 from crm.payments.services import DonationError
 from crm.payments.services.amounts import amount_rules
 from crm.supporters.public_forms import clean_line
@@ -23,14 +23,11 @@ class AmountForm(FlaskForm):
     submit = SubmitField(_l("Change the amount"))
 
     def validate_amount(self, field):
-        raw = (field.data or "").replace("$", "").replace(" ", "").replace("\u00a0", "")
-        # The same shapes as the donation form: 40, 40.50, 40,50; no exponents, no thousands.
-        if not AMOUNT_RE.match(raw):
+        cents = parse_amount(field.data)
+        if cents is None:
             raise ValidationError(_l("Enter an amount like 40 or 40.50."))
         try:
-            self.gift_cents = amount_rules().check(to_cents(raw.replace(",", ".")))
-        except MoneyError as exc:
-            raise ValidationError(_l("Enter an amount like 40 or 40.50.")) from exc
+            self.gift_cents = amount_rules().check(cents)
         except DonationError as exc:
             raise ValidationError(str(exc)) from exc
 

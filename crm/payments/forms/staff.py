@@ -8,8 +8,9 @@ from wtforms import DateField, HiddenField, RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from crm.money import MoneyError, to_cents
-from crm.payments.forms.donate import AMOUNT_RE, DESIGNATION_RE
+from crm.money import from_cents
+from crm.payments.forms.amounts import parse_amount
+from crm.payments.forms.donate import DESIGNATION_RE
 from crm.payments.services.backoffice import KEY_RE
 from crm.payments.services.offline import OFFLINE_MAX_CENTS, OfflineGift
 from crm.supporters.public_forms import LANGUAGE_CHOICES, clean_line, email_field, line_field
@@ -25,18 +26,6 @@ STATUS_LABELS = {
 KIND_LABELS = {"one_time": _l("One-time"), "monthly": _l("Monthly")}
 METHOD_LABELS = {"card": _l("Card"), "cheque": _l("Cheque"), "cash": _l("Cash")}
 AMOUNT_MESSAGE = _l("Enter an amount like 40, 40.50 or 40,50.")
-
-
-def parse_amount(text):
-    """Return the cents of a typed amount ("40", "40.50", "40,50", "$40"), or None when it is not one."""
-    raw = (text or "").replace("$", "").replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    if not AMOUNT_RE.match(raw):
-        return None
-    try:
-        # The comma is the French decimal mark here; to_cents would take it for a thousands separator.
-        return to_cents(raw.replace(",", "."))
-    except MoneyError:
-        return None
 
 
 def _choices(labels, empty=None):
@@ -94,7 +83,7 @@ class RefundForm(FlaskForm):
             # A fresh key each time the form is shown: a retried or doubled post carries the same one.
             self.idempotency_key.data = str(uuid.uuid4())
             left = donation.amount_cents - donation.refunded_cents
-            self.amount.data = f"{left // 100}.{left % 100:02d}"
+            self.amount.data = str(from_cents(left))
 
     def validate_amount(self, field):
         cents = parse_amount(field.data)
