@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
@@ -23,6 +23,7 @@ from crm.payments.models import (
     receipt_donations,
 )
 from crm.payments.services.receipts import receipt_download_url
+from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
 from crm.supporters.models.people import fold
 from crm.supporters.services.exports import BOM, safe_cell
@@ -74,7 +75,7 @@ EXPORT_COLUMNS = (
 
 
 @dataclass
-class DonationFilter:
+class DonationFilter(QueryFilter):
     """What staff asked the donations list for; every field optional. Built from the query string."""
 
     q: str = ""
@@ -85,36 +86,7 @@ class DonationFilter:
     date_from: date | None = None
     date_to: date | None = None
 
-    @classmethod
-    def from_args(cls, args):
-        """Build a filter from request.args, ignoring what does not parse."""
-        values = {}
-        for field in fields(cls):
-            # PostgreSQL refuses NUL characters in text parameters.
-            raw = (args.get(field.name) or "").replace("\x00", "").strip()
-            if not raw:
-                continue
-            if field.name.startswith("date_"):
-                try:
-                    values[field.name] = date.fromisoformat(raw)
-                except ValueError:
-                    continue
-            else:
-                values[field.name] = raw[:200]
-        if values.get("status") not in DONATION_STATUSES:
-            values.pop("status", None)
-        if values.get("kind") not in DONATION_KINDS:
-            values.pop("kind", None)
-        return cls(**values)
-
-    def as_args(self):
-        """Return the non-empty fields as query-string arguments (for links and the export)."""
-        args = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if value not in ("", None):
-                args[field.name] = value.isoformat() if isinstance(value, date) else value
-        return args
+    CHOICES = {"status": DONATION_STATUSES, "kind": DONATION_KINDS}
 
 
 def _day_start(day):

@@ -1,6 +1,6 @@
 """The staff supporter list: search, filters and sorting as one SQL query (fast at 200,000 rows)."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Integer, and_, case, exists, func, or_, select
@@ -10,6 +10,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from crm.extensions import db
 from crm.normalize import normalize_email
+from crm.query_filters import QueryFilter
 from crm.supporters.models import PURPOSES, ConsentRecord, Supporter, Tag, supporter_tags
 from crm.supporters.models.people import fold
 from crm.utc import utcnow
@@ -27,7 +28,7 @@ CONSENT_FILTERS = (*(f"subscribed:{purpose}" for purpose in PURPOSES), "withdraw
 
 
 @dataclass
-class SupporterFilter:
+class SupporterFilter(QueryFilter):
     """What staff asked the list for; every field optional. Built from the query string."""
 
     q: str = ""
@@ -39,36 +40,7 @@ class SupporterFilter:
     signed_up_to: date | None = None
     sort: str = "-created"
 
-    @classmethod
-    def from_args(cls, args):
-        """Build a filter from request.args, ignoring what does not parse."""
-        values = {}
-        for field in fields(cls):
-            # PostgreSQL refuses NUL characters in text parameters.
-            raw = (args.get(field.name) or "").replace("\x00", "").strip()
-            if not raw:
-                continue
-            if field.name.startswith("signed_up_"):
-                try:
-                    values[field.name] = date.fromisoformat(raw)
-                except ValueError:
-                    continue
-            else:
-                values[field.name] = raw[:200]
-        if values.get("sort") not in SORTS:
-            values.pop("sort", None)
-        if values.get("consent") not in CONSENT_FILTERS:
-            values.pop("consent", None)
-        return cls(**values)
-
-    def as_args(self):
-        """Return the non-empty fields as query-string arguments (for links and exports)."""
-        args = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if value not in ("", None) and not (field.name == "sort" and value == "-created"):
-                args[field.name] = value.isoformat() if isinstance(value, date) else value
-        return args
+    CHOICES = {"sort": SORTS, "consent": CONSENT_FILTERS}
 
 
 class no_index(FunctionElement):
