@@ -14,6 +14,7 @@ SESSION_KEY = "attribution"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # AttributionMixin column sizes.
 SIZES = {"source": 200, **dict.fromkeys(UTM_FIELDS, 200), "landing_page": 500, "referrer": 500}
+ATTRIBUTION_FIELDS = tuple(SIZES)
 # Private or technical pages are never a landing page (signed links must not end up in reports).
 SKIPPED_PREFIXES = ("/static/", "/staff/", "/account/", "/preferences/", "/language/")
 # The session lives in a cookie (about 4 KB at most): keep the stored tags well below that.

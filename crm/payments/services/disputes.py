@@ -31,18 +31,8 @@ def _find_gift(payment_intent_id, charge_id):
             return donation
     if charge_id:
         donation = db.session.scalar(db.select(Donation).filter_by(stripe_charge_id=charge_id))
-        if donation is not None:
-            return donation
         # The gift knows its PaymentIntent or invoice, not always its charge: ask Stripe which it was.
-        charge = gateway.retrieve_charge(charge_id)
-        for column, value in (
-            (Donation.stripe_payment_intent_id, charge["payment_intent"]),
-            (Donation.stripe_invoice_id, charge["invoice"]),
-        ):
-            if value:
-                donation = db.session.scalar(db.select(Donation).where(column == value))
-                if donation is not None:
-                    return donation
+        return donation or refunds.gift_of_charge(gateway.retrieve_charge(charge_id))
     return None
 
 

@@ -171,7 +171,7 @@ def _make_refund(donation, refund, actor, now):
     return refund
 
 
-def _find_gift(charge):
+def gift_of_charge(charge):
     """Return the gift a charge paid for: by its PaymentIntent, its own id, or its invoice."""
     for column, value in (
         (Donation.stripe_payment_intent_id, charge["payment_intent"]),
@@ -199,7 +199,7 @@ def sync_charge_refunds(charge, now=None):
     Return the Donation, or None when no gift was paid by this charge.
     """
     now = now or utcnow()
-    donation = _find_gift(charge)
+    donation = gift_of_charge(charge)
     if donation is None:
         log.warning("charge %s refunded, but no gift was paid by it", charge["id"])
         return None

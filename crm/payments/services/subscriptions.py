@@ -20,7 +20,7 @@ from crm.payments.models import Donation, RecurringGift
 from crm.payments.services import DonationDeclined, DonationError, GiftStarted
 from crm.payments.services.gifts import complete_gift
 from crm.payments.services.plan_links import manage_url
-from crm.supporters.attribution import supporter_source
+from crm.supporters.attribution import ATTRIBUTION_FIELDS, supporter_source
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.utc import utcnow
 
@@ -41,14 +41,7 @@ RENEWAL_FIELDS = (
     "designation",
     "show_on_wall",
     "wall_name",
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "landing_page",
-    "referrer",
+    *ATTRIBUTION_FIELDS,
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, inspect, or_, select
 
 from crm.audit import AuditEvent, record_audit
 from crm.extensions import db
+from crm.supporters.attribution import ATTRIBUTION_FIELDS
 from crm.supporters.models import ConsentRecord, Inquiry, Note, Signup, Supporter
 from crm.supporters.models.people import Activity, phone_key
 from crm.supporters.services import SupporterError
@@ -26,16 +27,6 @@ CONFIRM_WORDS = ("ERASE", "EFFACER")
 # Blanked on the supporter record; country and language stay (they identify no one).
 PERSONAL_FIELDS = tuple(field for field in PROFILE_FIELDS if field not in ("country", "language"))
 INQUIRY_TEXT = ("message", "name", "email", "phone", "outlet")
-ATTRIBUTION = (
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    "landing_page",
-    "referrer",
-)
 # Timeline entries whose summary we write without free text; other summaries may quote a note or a tag.
 SAFE_SUMMARY_KINDS = ("signup", "consent", "merge", "import", "edit", "erase", "privacy_export")
 # Keys of activity details and audit changes whose values are identifiers, not personal text.
@@ -221,13 +212,13 @@ def erase_supporter(supporter, actor, now=None, ip_address=""):
         record.updated_at = now
     for signup in db.session.scalars(select(Signup).where(Signup.supporter_id.in_(ids))):
         signup.message = ""
-        for name in ATTRIBUTION:
+        for name in ATTRIBUTION_FIELDS:
             setattr(signup, name, scrub(getattr(signup, name)))
     for inquiry in inquiries:
         for name in INQUIRY_TEXT:
             setattr(inquiry, name, "")
         inquiry.topic = scrub(inquiry.topic)
-        for name in ATTRIBUTION:
+        for name in ATTRIBUTION_FIELDS:
             setattr(inquiry, name, scrub(getattr(inquiry, name)))
         for reply in inquiry.replies:
             reply.body = ERASED
