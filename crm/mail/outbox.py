@@ -2,10 +2,9 @@
 
 import unicodedata
 
-from sqlalchemy.exc import IntegrityError
-
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
+from crm.unique import add_once
 from crm.utc import utcnow
 
 
@@ -62,10 +61,7 @@ def enqueue_email(
         created_at=now,
         status="queued",
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(email)
-    except IntegrityError:
+    if not add_once(email):
         # Another transaction queued the same message in the meantime: theirs stands.
         return db.session.scalar(db.select(OutboundEmail).filter_by(dedupe_key=dedupe_key))
     return email

@@ -1,10 +1,9 @@
 """Stripe webhook events: each stored once, then handed to the handler for its type."""
 
-from sqlalchemy.exc import IntegrityError
-
 from crm.extensions import db
 from crm.payments.models import StripeEvent
 from crm.payments.services import disputes, donations, refunds, subscriptions
+from crm.unique import add_once
 from crm.utc import utcnow
 
 # type -> handler(obj: dict, now) ; every handler is idempotent and re-reads from Stripe what it acts on.
@@ -48,11 +47,7 @@ def record_stripe_event(event, now=None):
         received_at=now,
         payload=event,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(stored)
-            db.session.flush()
-    except IntegrityError:
+    if not add_once(stored):
         return None
     handler = HANDLERS.get(event["type"])
     if handler is not None:

@@ -4,13 +4,13 @@ import logging
 
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from crm.audit import record_audit
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation, Refund
 from crm.payments.services import DonationError, donations, receipts
+from crm.unique import add_once
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -105,15 +105,11 @@ def refund_donation(donation, amount_cents, reason, idempotency_key, actor=None,
             created_by_id=getattr(actor, "id", None),
             created_at=now,
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(refund)
-                db.session.flush()
-        except IntegrityError:
+        if not add_once(refund):
             # The same click, retried while the first was still running: it refunds, this one does not.
             existing = _refund_by_key(key)
             if existing is None:
-                raise DonationError(_("This refund is already being made. Please reload the page.")) from None
+                raise DonationError(_("This refund is already being made. Please reload the page."))
     if existing is not None:
         if existing.donation_id != donation.id:
             raise DonationError(_("This refund form has expired. Please open it again."))
@@ -247,10 +243,6 @@ def _record_found_refund(donation, made, now):
         stripe_refund_id=made["id"][:255],
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(refund)
-            db.session.flush()
-    except IntegrityError:
+    if not add_once(refund):
         return None  # another copy of the event recorded it at the same moment
     return made["id"]

@@ -10,7 +10,6 @@ import logging
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
 from crm.mail.outbox import enqueue_email
@@ -22,6 +21,7 @@ from crm.payments.services.gifts import complete_gift
 from crm.payments.services.plan_links import manage_url
 from crm.supporters.attribution import ATTRIBUTION_FIELDS, supporter_source
 from crm.supporters.services.intake import find_or_create_supporter
+from crm.unique import add_once
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -179,15 +179,11 @@ def _invoice_donation(gift, invoice, now):
         created_at=now,
         **{name: getattr(gift, name) for name in RENEWAL_FIELDS},
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(donation)
-            db.session.flush()
-    except IntegrityError:
+    if not add_once(donation):
         # Another delivery of this invoice created it first: theirs stands.
         donation = db.session.scalar(query)
         if donation is None:
-            raise
+            raise DonationError(f"invoice {invoice['id']} could not be recorded")
     return donation
 
 
