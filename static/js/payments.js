@@ -1,5 +1,5 @@
-/* The donation form: mount the Stripe.js card element, make a card token, and submit the form.
-   The total shown is only a preview; the server computes the amount charged. */
+/* Payment pages: the donation form (a total preview; the server computes the amount charged), the
+   replace-card form of a monthly gift, and the 3-D Secure step. Each turns the card into a token. */
 (function () {
   "use strict";
 
@@ -33,15 +33,13 @@
     output.textContent = monthly && monthly.value === "monthly" ? form.dataset.perMonth.replace("{amount}", text) : text;
   }
 
-  function setUpForm(form) {
+  function setUpCard(form) {
+    // Mount the Stripe.js card element; on submit, swap the card for a token and send the form.
     var stripe = window.Stripe(form.dataset.publishableKey);
     var card = stripe.elements().create("card");
     card.mount("#card-element");
     var errors = document.getElementById("card-errors");
     var submitting = false;
-    form.addEventListener("input", function () { showTotal(form); });
-    form.addEventListener("change", function () { showTotal(form); });
-    showTotal(form);
     form.addEventListener("submit", function (event) {
       if (submitting) return;
       event.preventDefault();
@@ -61,6 +59,13 @@
     });
   }
 
+  function setUpDonationForm(form) {
+    form.addEventListener("input", function () { showTotal(form); });
+    form.addEventListener("change", function () { showTotal(form); });
+    showTotal(form);
+    setUpCard(form);
+  }
+
   function confirmPayment(box) {
     var stripe = window.Stripe(box.dataset.publishableKey);
     stripe.confirmCardPayment(box.dataset.clientSecret).then(function () {
@@ -70,7 +75,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("donate-form");
-    if (form) setUpForm(form);
+    if (form) setUpDonationForm(form);
+    var cardForm = document.getElementById("card-form");
+    if (cardForm) setUpCard(cardForm);
     var box = document.getElementById("confirm-payment");
     if (box) confirmPayment(box);
   });
