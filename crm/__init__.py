@@ -45,6 +45,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     import crm.accounts.models
     import crm.audit
+    import crm.catalog.models
     import crm.mail.models
     import crm.payments.models
     import crm.sqlite
@@ -54,6 +55,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
+    from crm.catalog.views import bp as catalog_bp
     from crm.i18n import bp as i18n_bp
     from crm.mail.staff_views import bp as mail_staff_bp
     from crm.mail.views import bp as mail_bp
@@ -82,6 +84,7 @@ def register_blueprints(app):
         mail_bp,
         mail_staff_bp,
         payments_bp,
+        catalog_bp,
     ):
         app.register_blueprint(blueprint)
 

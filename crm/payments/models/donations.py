@@ -101,6 +101,10 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
         CheckConstraint("refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refunded_within_amount"),
         CheckConstraint("advantage_cents >= 0 AND advantage_cents <= amount_cents", name="advantage_within_amount"),
         CheckConstraint(
+            "non_receiptable_cents >= 0 AND non_receiptable_cents + advantage_cents <= amount_cents",
+            name="non_receiptable_within_amount",
+        ),
+        CheckConstraint(
             "status IN ('pending', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed')",
             name="status_known",
         ),
@@ -121,6 +125,8 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
     advantage_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     advantage_description: Mapped[str] = mapped_column(String(300), default="", server_default="")
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The part of the amount that pays for something that is not a gift (a catalog purchase): never receipted.
+    non_receiptable_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     kind: Mapped[str] = mapped_column(String(20), default="one_time")
@@ -151,6 +157,11 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
     @property
     def net_cents(self):
         return self.amount_cents - self.refunded_cents
+
+    @property
+    def receiptable_cents(self):
+        """What a receipt may cover: the money kept, less any part that paid for something not a gift."""
+        return max(0, self.net_cents - self.non_receiptable_cents)
 
     def __repr__(self):
         return f"<Donation {self.id} {self.status}>"

@@ -152,12 +152,12 @@ def issue_receipt(donations, now=None, replaces=None, kind="single"):
         raise ReceiptError(_("A receipt covers the gifts of one donor only."))
     if len({d.currency for d in donations}) > 1:
         raise ReceiptError(_("A receipt covers gifts in one currency only."))
-    donations = [d for d in donations if d.status in RECEIPTABLE_STATUSES and d.net_cents > 0]
+    donations = [d for d in donations if d.status in RECEIPTABLE_STATUSES and d.receiptable_cents > 0]
     if not donations:
         return None
     if kind == "single" and replaces is None and any(waits_for_annual(d) for d in donations):
         return None
-    amount = sum(d.net_cents for d in donations)
+    amount = sum(d.receiptable_cents for d in donations)
     advantage = sum(d.advantage_cents for d in donations)
     # CRA: no receipt when the advantage is more than 80% of the gift.
     if amount <= 0 or advantage * 5 > amount * 4 or amount - advantage <= 0:

@@ -1,4 +1,4 @@
-"""A receipt that would lack an element CRA requires is refused, and spends no serial."""
+"""Receipt rules: nothing issued without every CRA element, and only the part of a payment that is a gift."""
 
 from datetime import UTC, datetime
 
@@ -45,3 +45,11 @@ def test_development_defaults_make_a_complete_receipt(app):
     with app.app_context():
         receipt = issue_receipt([_gift()], now=NOW)
         assert receipt.serial == "2026-000001"
+
+
+def test_the_part_of_a_payment_that_is_not_a_gift_is_not_receipted(app):
+    with app.app_context():
+        gift = _gift()  # 50.00 paid
+        gift.non_receiptable_cents, gift.advantage_cents = 2000, 500  # 20.00 bought, 5.00 received back
+        receipt = issue_receipt([gift], now=NOW)
+        assert (receipt.amount_cents, receipt.advantage_cents, receipt.eligible_cents) == (3000, 500, 2500)

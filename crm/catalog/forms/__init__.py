@@ -1,0 +1,1 @@
+"""One form module per catalog screen."""
