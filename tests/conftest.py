@@ -99,10 +99,10 @@ def empty_tables(app):
 
 
 @pytest.fixture
-def make_app(request, database):
+def make_app(request, database, tmp_path):
     """Build an app on the test database; keyword arguments override its settings."""
     apps = []
-    companions = {}
+    companions = {"MEDIA_ROOT": str(tmp_path / "media")}  # uploads never land in the checkout's instance/
     if "localstripe" in request.fixturenames:
         stripe = request.getfixturevalue("localstripe")
         companions.update(STRIPE_API_BASE=stripe.url, STRIPE_JS_URL=stripe.js_url)

@@ -27,8 +27,7 @@ from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
 from crm.supporters.models.people import fold
 from crm.supporters.services.exports import BOM, safe_cell
-from crm.supporters.services.records import COUNT_CAP, SupporterPage
-from crm.supporters.services.search import count_matches
+from crm.supporters.services.records import paginate
 
 PER_PAGE = 50
 # The refund form's idempotency key: a UUID made when the form is shown.
@@ -144,18 +143,7 @@ def search_donations(criteria):
 
 def list_donations(criteria, page=1, per_page=PER_PAGE):
     """Return one page (a SupporterPage of Donations) of the gifts matching `criteria`."""
-    query = search_donations(criteria)
-    page = max(1, min(page, 10**9))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    if 0 < len(items) < per_page or (page == 1 and not items):
-        total = (page - 1) * per_page + len(items)
-    else:
-        total = count_matches(query, cap=COUNT_CAP)
-    pages = max(1, -(-total // per_page))
-    if page > pages:
-        page = pages
-        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return SupporterPage(items=items, total=total, page=page, pages=pages, per_page=per_page)
+    return paginate(search_donations(criteria), page, per_page)
 
 
 def designations():

@@ -20,7 +20,7 @@ def _origin(url):
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
-def _allow_stripe():
+def allow_stripe():
     """Let this page load Stripe.js and talk to the Stripe API (and nothing else from outside)."""
     origins = [
         o for o in {_origin(current_app.config["STRIPE_JS_URL"]), _origin(current_app.config["STRIPE_API_BASE"])} if o
@@ -37,7 +37,7 @@ def _show_form(form, status):
 @bp.route("/donate", methods=["GET", "POST"])
 @public_form_limit
 def donate():
-    _allow_stripe()
+    allow_stripe()
     form = DonationForm()
     if request.method == "GET":
         form.designation.data = clean_designation(request.args.get("designation", ""))

@@ -11,7 +11,7 @@ from crm.payments.services import DonationError
 from crm.payments.services.plan_links import ManageLinkError, read_manage_token
 from crm.payments.services.plans import cancel_gift, change_amount, replace_card
 from crm.payments.views import bp
-from crm.payments.views.donate import _allow_stripe
+from crm.payments.views.donate import allow_stripe
 
 
 def _gift(token):
@@ -48,7 +48,7 @@ def manage_amount(token):
 
 @bp.route("/donate/monthly/<token>/card", methods=["GET", "POST"])
 def manage_card(token):
-    _allow_stripe()
+    allow_stripe()
     gift, form = _gift(token), CardForm()
     if form.validate_on_submit():
         try:

@@ -22,7 +22,7 @@ from crm.supporters.models import (
 from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import consent_state
 from crm.supporters.services.intake import PROFILE_FIELDS, add_activity
-from crm.supporters.services.search import count_supporters, search_supporters
+from crm.supporters.services.search import count_matches, count_supporters, search_supporters
 from crm.utc import utcnow
 
 PER_PAGE = 50
@@ -75,12 +75,21 @@ def list_supporters(criteria, page=1, per_page=PER_PAGE, now=None):
     """Return one SupporterPage of the supporters matching `criteria` (the page is clamped)."""
     now = now or utcnow()
     query = search_supporters(criteria, now=now)
+    return paginate(query, page, per_page, count=lambda cap: count_supporters(criteria, now=now, cap=cap))
+
+
+def paginate(query, page=1, per_page=PER_PAGE, count=None):
+    """Return one SupporterPage of the rows `query` selects (the page is clamped).
+
+    `count(cap)` counts every match (default: the query itself), and only runs when the page
+    does not already show where the list ends.
+    """
     page = max(1, min(page, 10**9))
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     if 0 < len(items) < per_page or (page == 1 and not items):
         total = (page - 1) * per_page + len(items)  # the last page: no need to count
     else:
-        total = count_supporters(criteria, now=now, cap=COUNT_CAP)
+        total = (count or (lambda cap: count_matches(query, cap=cap)))(COUNT_CAP)
     pages = max(1, -(-total // per_page))
     if page > pages:
         page = pages
