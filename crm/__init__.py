@@ -129,9 +129,13 @@ def register_commands(app):
 
 
 def register_followups(app):
+    from crm.catalog import receivers as catalog_receivers
+    from crm.catalog import refunds as catalog_refunds
     from crm.mail import followups
     from crm.payments import merging, panels
 
     followups.connect()
     merging.connect()
     panels.connect()
+    catalog_refunds.connect()
+    catalog_receivers.connect()

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from crm.accounts.models import User
 from crm.accounts.services import create_user
+from crm.catalog.demo import seed_demo_catalog
 from crm.extensions import db
 from crm.payments.services.offline import OfflineGift, record_offline_gift
 from crm.supporters.models import Inquiry, Signup, Tag
@@ -76,6 +77,7 @@ def seed_demo():
         _demo_history(supporter, n, joined, volunteers)
         if n in DEMO_GIFTS:
             _demo_gift(supporter, n, joined, admin, now)
+    seed_demo_catalog(current_app.config["MEDIA_ROOT"], admin, now)
     db.session.flush()
     return True
 

@@ -1,6 +1,6 @@
 """Log in, log out, sign up, change password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -32,8 +32,15 @@ def _landing(user):
     return url_for("admin.dashboard") if user.is_staff else url_for("pages.home")
 
 
+# What a visitor gathered before logging in and keeps in the new session: the gift catalog's
+# cart, and where their visit came from (?src=, for the order's attribution).
+CARRIED_SESSION_KEYS = ("cart", "attribution")
+
+
 def _sign_in(user, remember=False):
+    carried = {key: session[key] for key in CARRIED_SESSION_KEYS if key in session}
     start_new_session()
+    session.update(carried)
     login_user(user, remember=remember)
 
 

@@ -10,3 +10,7 @@ _signals = Namespace()
 
 # donation= (a Donation that has just succeeded), supporter=
 payment_succeeded = _signals.signal("payments.payment_succeeded")
+
+# donation= (a gift whose refunded amount has just grown, its status already set), refund= (the Refund
+# just recorded, or None when Stripe's total moved without a refund we could record), supporter=
+payment_refunded = _signals.signal("payments.payment_refunded")

@@ -1,6 +1,9 @@
 """`flask users ...` commands."""
 
+from pathlib import Path
+
 from crm.accounts.models import User
+from crm.catalog.models import Item
 from crm.extensions import db
 from crm.payments.models import Donation, Receipt
 from tests.helpers import log_in
@@ -88,6 +91,11 @@ def test_demo_seed_runs_once(app, runner):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Donation)) == 5
         assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 5
+        # The demo catalog, its drawings on disk.
+        images = [
+            Path(app.config["MEDIA_ROOT"]) / "catalog" / name for name in db.session.scalars(db.select(Item.image_name))
+        ]
+        assert len(images) >= 6 and all(image.is_file() for image in images)
 
 
 def test_demo_seed_refuses_production(make_app, monkeypatch):

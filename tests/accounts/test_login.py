@@ -77,6 +77,15 @@ def test_session_id_changes_at_login(client, make_user):
     assert before["csrf_token"] != after.get("csrf_token")
 
 
+def test_the_visits_source_survives_login(client, make_user):
+    make_user("src@example.org", "a-long-password-1", role="fundraiser")
+    client.get("/?src=story-lawyer")
+    before = session_data(client)["attribution"]
+    assert before["source"] == "story-lawyer"
+    log_in(client, "src@example.org", "a-long-password-1")
+    assert session_data(client)["attribution"] == before
+
+
 def test_logout_needs_post_and_ends_the_session(client, make_user):
     user = make_user(role="admin")
     log_in(client, user.email, user.password)

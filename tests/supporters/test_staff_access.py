@@ -5,7 +5,7 @@ the form pages of change actions, whose rule also takes POST); staff and admin -
 POST actions are let in (never 401/403/405 or a 500).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import product
 from urllib.parse import quote
 
@@ -13,7 +13,10 @@ import pytest
 from flask import url_for
 from werkzeug.routing.converters import AnyConverter
 
+from crm.catalog.models import Category, HonourCard, Item, Order, OrderLine
 from crm.extensions import db
+from crm.payments.models import Donation
+from crm.payments.services.receipts import issue_receipt
 from crm.supporters.models import Inquiry, Tag
 from tests.helpers import csrf_token, log_in
 from tests.supporters.test_staff_supporters import add_supporter
@@ -34,6 +37,24 @@ OVERRIDES = {
     ("mail_staff.edit_copy", "marketing", "POST"): "allowed",
     ("mail_staff.reset_copy", "marketing", "POST"): "allowed",
 }
+# The catalog's items and categories are for admins only (issue 6): staff and marketing get 403.
+ADMIN_ONLY = (
+    "catalog.staff_items",
+    "catalog.staff_item_new",
+    "catalog.staff_item",
+    "catalog.staff_item_move",
+    "catalog.staff_categories",
+    "catalog.staff_category",
+    "catalog.staff_category_move",
+)
+OVERRIDES.update(
+    {
+        (endpoint, role, method): 403
+        for endpoint in ADMIN_ONLY
+        for role in ("marketing", "staff")
+        for method in ("GET", "POST")
+    }
+)
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
 
@@ -51,6 +72,7 @@ def rows(app):
         email = OutboundEmail(dedupe_key="matrix", template="media_ack", to_address=supporter.email, created_at=T0)
         db.session.add(email)
         gift, receipt = _gift_with_receipt(supporter)
+        catalog = _catalog_order(supporter, gift)
         db.session.commit()
         tag_id = db.session.scalar(db.select(Tag.id).filter_by(name="Matrix"))
         return {
@@ -61,6 +83,7 @@ def rows(app):
             "email_id": email.id,
             "donation_id": gift.id,
             "receipt_id": receipt.id,
+            **{name: row.id for name, row in catalog.items()},
             "template": "media_ack",
             "language": "en",
         }
@@ -68,9 +91,6 @@ def rows(app):
 
 def _gift_with_receipt(supporter):
     """A paid gift and its receipt, for the payments feature's staff pages."""
-    from crm.payments.models import Donation
-    from crm.payments.services.receipts import issue_receipt
-
     gift = Donation(
         supporter_id=supporter.id,
         amount_cents=5000,
@@ -86,6 +106,24 @@ def _gift_with_receipt(supporter):
     db.session.add(gift)
     db.session.flush()
     return gift, issue_receipt([gift], now=T0)
+
+
+def _catalog_order(supporter, gift):
+    """A category, an item, and an order for it with an honour card, for the catalog's staff pages."""
+    category = Category(slug="matrix", name_en="Matrix", name_fr="Matrice")
+    db.session.add(category)
+    db.session.flush()
+    item = Item(slug="matrix-item", category_id=category.id, name_en="Goat", name_fr="Chèvre", price_cents=5000)
+    order = Order(supporter_id=supporter.id, total_cents=5000, currency="cad", status="paid", donation_id=gift.id)
+    db.session.add_all([item, order])
+    db.session.flush()
+    line = OrderLine(order_id=order.id, item_id=item.id, quantity=1, unit_price_cents=5000, name="Goat")
+    db.session.add(line)
+    db.session.flush()
+    card = HonourCard(order_id=order.id, honouree_name="Mat", delivery="print", deliver_on=date(2026, 1, 6))
+    db.session.add(card)
+    db.session.flush()
+    return {"category_id": category, "item_id": item, "order_id": order, "card_id": card}
 
 
 def staff_urls(app, rows):

@@ -1,3 +1,109 @@
-"""(Placeholder: its slice adds the routes.)"""
+"""Checkout (buyer, cards, card payment), the 3-D Secure step, the confirmation page and the printable cards."""
 
-from crm.catalog.views import bp  # noqa: F401
+from flask import Response, abort, redirect, render_template, request, session, url_for
+
+from crm.catalog.forms.checkout import CheckoutForm
+from crm.catalog.models import Order
+from crm.catalog.services import CatalogError
+from crm.catalog.services.cards import build_cards_pdf, sync_card_status
+from crm.catalog.services.cart import SESSION_KEY, acknowledge_prices, read_cart
+from crm.catalog.services.checkout import OrderDeclined, place_order
+from crm.catalog.services.orders import check_order
+from crm.catalog.views import bp
+from crm.extensions import db
+from crm.payments import gateway
+from crm.payments.forms.donate import stripe_settings
+from crm.payments.services import DonationError
+from crm.payments.services.donations import declined_message
+from crm.payments.services.receipts import current_receipt, receipt_download_url
+from crm.payments.views.donate import allow_stripe
+from crm.supporters.attribution import current_attribution, current_visit
+from crm.supporters.spam import public_form_limit
+
+ORDER_KEY = "cart_order"  # the token of the order the session's cart is being paid by
+
+
+def _show(form, cart, status):
+    # The buyer has now seen every current price: a later change is announced again.
+    session[SESSION_KEY] = acknowledge_prices(session.get(SESSION_KEY), cart)
+    form.show_cart(cart)
+    return render_template("catalog/checkout.html", form=form, cart=cart, stripe=stripe_settings()), status
+
+
+@bp.route("/catalog/checkout", methods=["GET", "POST"])
+@public_form_limit
+def checkout():
+    allow_stripe()
+    cart = read_cart(session.get(SESSION_KEY))
+    form = CheckoutForm()
+    if request.method == "GET":
+        form.offer_cards(cart)
+        return _show(form, cart, 200)
+    if form.website.data:
+        form.form_errors.append(declined_message())  # a bot: answered like a refused card, nothing stored
+        return _show(form, cart, 400)
+    if not form.validate_on_submit():
+        hidden = [form.lines, form.expected_total, form.card_token, *(entry.form.item for entry in form.cards)]
+        form.form_errors.extend(dict.fromkeys(str(error) for f in hidden for error in f.errors))
+        return _show(form, cart, 400)
+    started = _place(form, cart)
+    return _next_step(started) if started else _show(form, read_cart(session.get(SESSION_KEY)), 400)
+
+
+def _place(form, cart):
+    """Place the order and commit; return the OrderStarted, or None with the reason added to the form."""
+    try:
+        started = place_order(cart, form.checkout_request(current_attribution()), current_visit(), form.shown_wording())
+    except OrderDeclined as declined:
+        db.session.commit()  # keep the failed order and gift, with the reason, for staff
+        form.form_errors.append(str(declined))
+        return None
+    except (CatalogError, DonationError) as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return None
+    db.session.commit()
+    session[ORDER_KEY] = started.order.token
+    return started
+
+
+def _next_step(started):
+    """Send the buyer to the confirmation page, or first to 3-D Secure when the card asks for it."""
+    done = url_for(".order", token=started.order.token)
+    if started.status == "requires_action":
+        return render_template(
+            "payments/confirm.html", client_secret=started.client_secret, thanks=done, stripe=stripe_settings()
+        )
+    return redirect(done)
+
+
+@bp.route("/catalog/orders/<token>")
+def order(token):
+    try:
+        found = check_order(token[:64])
+    except DonationError:
+        abort(404)
+    except gateway.GatewayError:
+        db.session.rollback()
+        abort(503)
+    sync_card_status(found)
+    db.session.commit()
+    if found.status == "paid" and session.get(ORDER_KEY) == found.token:
+        session.pop(SESSION_KEY, None)  # the cart is paid: empty it (once; a new cart is left alone)
+        session.pop(ORDER_KEY, None)
+    receipt = current_receipt(found.donation) if found.donation is not None else None
+    receipt_url = receipt_download_url(receipt, external=False) if receipt is not None else None
+    return render_template("catalog/order.html", order=found, receipt=receipt, receipt_url=receipt_url)
+
+
+@bp.route("/catalog/orders/<token>/cards.pdf")
+def order_cards(token):
+    found = db.session.scalar(db.select(Order).filter_by(token=token[:64]))
+    if found is None or found.status not in ("paid", "partially_refunded") or not found.cards:
+        abort(404)
+    filename = "cartes.pdf" if found.language == "fr" else "cards.pdf"
+    return Response(
+        build_cards_pdf(found),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"},
+    )

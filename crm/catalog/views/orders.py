@@ -1,3 +1,127 @@
-"""(Placeholder: its slice adds the routes.)"""
+"""Staff screens for catalog orders: the list, sales by item, export, an order's page, refund, resending a card."""
 
-from crm.catalog.views import bp  # noqa: F401
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.accounts.access import editor_required, staff_required
+from crm.catalog.forms.orders import (
+    CARD_STATUS_LABELS,
+    DELIVERY_LABELS,
+    ORDER_STATUS_LABELS,
+    OrderRefundForm,
+    OrderSearchForm,
+    ResendCardForm,
+)
+from crm.catalog.models import HonourCard, Order
+from crm.catalog.services import CatalogError
+from crm.catalog.services.staff_orders import (
+    OrderFilter,
+    audit_order_export,
+    export_orders_csv,
+    list_orders,
+    order_refund_done,
+    order_sources,
+    refund_order,
+    sales_by_item,
+)
+from crm.catalog.views import bp
+from crm.extensions import db
+from crm.payments import gateway
+from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
+from crm.payments.services import DonationError
+from crm.utc import utcnow
+
+LABELS = {
+    "statuses": ORDER_STATUS_LABELS,
+    "card_statuses": CARD_STATUS_LABELS,
+    "deliveries": DELIVERY_LABELS,
+    "gift_statuses": GIFT_STATUS_LABELS,
+}
+
+
+@bp.get("/staff/catalog/orders/")
+@staff_required
+def staff_orders():
+    form = OrderSearchForm(formdata=request.args)
+    form.set_sources(order_sources())
+    status = 400 if request.args and not form.validate() else 200
+    criteria = OrderFilter.from_args(request.args)
+    page = list_orders(criteria, request.args.get("page", 1, type=int))
+    sales = sales_by_item(criteria)
+    return render_template(
+        "catalog/staff/orders.html", form=form, page=page, criteria=criteria, sales=sales, **LABELS
+    ), status
+
+
+@bp.get("/staff/catalog/orders/export.csv")
+@staff_required
+def staff_orders_export():
+    criteria = OrderFilter.from_args(request.args)
+    audit_order_export(current_user, criteria, request.remote_addr)
+    db.session.commit()
+    headers = {
+        "Content-Disposition": f'attachment; filename="gift-orders-{utcnow():%Y%m%d-%H%M}.csv"',
+        "Cache-Control": "no-store",
+    }
+    return Response(stream_with_context(export_orders_csv(criteria)), mimetype="text/csv", headers=headers)
+
+
+def _render_order(order_id, status=200, refund_form=None):
+    order = db.get_or_404(Order, order_id)
+    if refund_form is None and order.donation is not None:
+        refund_form = OrderRefundForm(order.donation, formdata=None)
+    return render_template(
+        "catalog/staff/order.html", order=order, refund_form=refund_form, resend_form=ResendCardForm(), **LABELS
+    ), status
+
+
+@bp.get("/staff/catalog/orders/<int:order_id>")
+@staff_required
+def staff_order(order_id):
+    return _render_order(order_id)
+
+
+@bp.post("/staff/catalog/orders/<int:order_id>/refund")
+@editor_required
+def staff_order_refund(order_id):
+    order = db.get_or_404(Order, order_id)
+    if order.donation is None:
+        abort(404)  # no payment: the page offers no refund form
+    if order_refund_done(order, request.form.get("idempotency_key", "")):
+        flash(_("This refund was already made."), "info")  # a retried or doubled click
+        return redirect(url_for(".staff_order", order_id=order.id, _anchor="refund"))
+    form = OrderRefundForm(order.donation)
+    if not form.validate_on_submit():
+        form.form_errors.extend(form.idempotency_key.errors)  # a hidden field: say it above the form
+        return _render_order(order.id, 400, refund_form=form)
+    try:
+        refund_order(order, form.cents, form.reason.data, form.idempotency_key.data, actor=current_user)
+    except (CatalogError, DonationError, gateway.GatewayError) as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _render_order(order_id, 503 if isinstance(error, gateway.GatewayError) else 400, refund_form=form)
+    db.session.commit()
+    flash(_("The order was refunded."), "success")
+    return redirect(url_for(".staff_order", order_id=order.id, _anchor="refund"))
+
+
+@bp.post("/staff/catalog/orders/<int:order_id>/cards/<int:card_id>/resend")
+@editor_required
+def staff_card_resend(order_id, card_id):
+    card = db.session.get(HonourCard, card_id)
+    if card is None or card.order_id != order_id:
+        abort(404)
+    if not ResendCardForm().validate_on_submit():
+        abort(400)
+    from crm.catalog.services.cards import resend_card  # late: the checkout slice owns that module
+
+    try:
+        resend_card(card)
+    except CatalogError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render_order(order_id, 400)
+    db.session.commit()
+    flash(_("The card to %(name)s will be sent again.", name=card.honouree_name), "success")
+    return redirect(url_for(".staff_order", order_id=order_id, _anchor="cards"))

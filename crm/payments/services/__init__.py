@@ -29,6 +29,14 @@ class GiftRequest:
     donor: dict = field(default_factory=dict)
     gift: dict = field(default_factory=dict)
     attribution: dict = field(default_factory=dict)
+    # A one-time payment that is not (only) a gift, such as a catalog order: what the giver receives
+    # (the receipt's advantage), the part that buys something and is never receipted, the lowest
+    # amount allowed (None: DONATION_MIN_CENTS), and what to note on the PaymentIntent.
+    advantage_cents: int = 0
+    advantage_description: str = ""
+    non_receiptable_cents: int = 0
+    minimum_cents: int | None = None
+    metadata: dict = field(default_factory=dict)
 
 
 @dataclass

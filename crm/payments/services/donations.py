@@ -1,6 +1,7 @@
 """One-time gifts: start a gift, fulfil it exactly once, and record what Stripe tells us."""
 
 import logging
+from dataclasses import replace
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -51,12 +52,15 @@ def start_donation(request, now=None):
     """
     now = now or utcnow()
     rules = amount_rules()
+    if request.minimum_cents is not None:
+        rules = replace(rules, minimum=max(1, request.minimum_cents))
     gift_cents = rules.check(request.gift_cents)
     fee_cents = rules.fee_for(gift_cents) if request.cover_fee else 0
     if not request.card_token or not request.card_token.startswith("tok_"):
         raise DonationError("missing card token")
     if request.kind == "monthly":
         return subscriptions.start_monthly(request, gift_cents, fee_cents, now=now)
+    _check_parts(request, gift_cents)
     supporter, _created, _conflicts = find_or_create_supporter(
         request.email, source=supporter_source(request.attribution), now=now, **request.donor
     )
@@ -69,6 +73,9 @@ def start_donation(request, now=None):
         kind="one_time",
         email=supporter.email or request.email,
         created_at=now,
+        advantage_cents=request.advantage_cents,
+        advantage_description=request.advantage_description[:300],
+        non_receiptable_cents=request.non_receiptable_cents,
         **request.donor,
         **request.gift,
         **request.attribution,
@@ -84,7 +91,7 @@ def start_donation(request, now=None):
             currency=donation.currency,
             customer_id=donation.stripe_customer_id,
             card_token=request.card_token,
-            metadata={"donation_id": str(donation.id)},
+            metadata={**request.metadata, "donation_id": str(donation.id)},
         )
     except gateway.PaymentError as error:
         donation.status = "failed"
@@ -102,6 +109,13 @@ def start_donation(request, now=None):
         db.session.refresh(donation)
         raise DonationDeclined(declined_message(), donation)
     return GiftStarted(donation=donation, status=intent["status"], client_secret=intent["client_secret"] or "")
+
+
+def _check_parts(request, gift_cents):
+    """Refuse an advantage or a non-receiptable part that is negative or more than the payment."""
+    parts = (request.advantage_cents, request.non_receiptable_cents)
+    if any(not isinstance(cents, int) or cents < 0 for cents in parts) or sum(parts) > gift_cents:
+        raise DonationError(_("This payment cannot be taken: its parts do not add up."))
 
 
 def declined_message():

@@ -10,6 +10,7 @@ from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation, Refund
 from crm.payments.services import DonationError, donations, receipts
+from crm.payments.signals import payment_refunded
 from crm.unique import add_once
 from crm.utc import utcnow
 
@@ -164,6 +165,7 @@ def _make_refund(donation, refund, actor, now):
     db.session.flush()
     if refund.status == "succeeded":
         receipts.adjust_after_refund(donation, now)
+        payment_refunded.send(donation=donation, refund=refund, supporter=donation.supporter)
     return refund
 
 
@@ -207,7 +209,7 @@ def sync_charge_refunds(charge, now=None):
         return donation
     if not donation.stripe_charge_id:
         donation.stripe_charge_id = charge["id"][:255]
-    found = [_record_found_refund(donation, made, now) for made in charge["refunds"]]
+    found = [refund for made in charge["refunds"] if (refund := _record_found_refund(donation, made, now))]
     before = (donation.refunded_cents, donation.status)
     changed = _apply_refunded(donation, charge["amount_refunded"])
     db.session.flush()
@@ -218,7 +220,7 @@ def sync_charge_refunds(charge, now=None):
             "donation",
             donation.id,
             changes={
-                "stripe_refund_ids": [made for made in found if made],
+                "stripe_refund_ids": [refund.stripe_refund_id for refund in found],
                 "refunded_cents": [before[0], donation.refunded_cents],
                 "status": [before[1], donation.status],
             },
@@ -227,11 +229,14 @@ def sync_charge_refunds(charge, now=None):
         db.session.flush()
     if changed:
         receipts.adjust_after_refund(donation, now)
+    # Once per refund recorded here; once with none when only Stripe's total moved.
+    for refund in found or ([None] if changed else []):
+        payment_refunded.send(donation=donation, refund=refund, supporter=donation.supporter)
     return donation
 
 
 def _record_found_refund(donation, made, now):
-    """Add a refund made outside the CRM, once; return its Stripe id if this call added it."""
+    """Add a refund made outside the CRM, once; return the Refund if this call added it."""
     if made["status"] in VOID_REFUND_STATUSES or not made["amount"] or _refund_by_stripe_id(made["id"]):
         return None
     refund = Refund(
@@ -245,4 +250,4 @@ def _record_found_refund(donation, made, now):
     )
     if not add_once(refund):
         return None  # another copy of the event recorded it at the same moment
-    return made["id"]
+    return refund

@@ -1,0 +1,220 @@
+"""An order after checkout: paid exactly once (cards scheduled, confirmation queued), or failed and released."""
+
+import logging
+
+from babel.dates import format_date
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from crm.catalog.models import Item, Order
+from crm.extensions import db
+from crm.mail.outbox import enqueue_email
+from crm.money import format_money
+from crm.payments import gateway
+from crm.payments.services import DonationError
+from crm.payments.services.donations import check_donation
+from crm.payments.services.receipts import receipt_download_url
+from crm.utc import utcnow
+
+log = logging.getLogger(__name__)
+
+DESIGNATION = "gift-catalog"  # the designation of every Donation that pays an order
+
+
+def order_language():
+    """Return the language of the request being handled (English outside one)."""
+    return str(get_locale()) if has_request_context() else "en"
+
+
+def external_url(endpoint, **values):
+    """Return an absolute link for an email, built on BASE_URL (as receipt links are)."""
+    base = current_app.config["BASE_URL"] or "http://localhost"
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _release_line(line):
+    db.session.execute(
+        update(Item)
+        .where(Item.id == line.item_id, Item.reserved_count >= line.quantity)
+        .values(reserved_count=Item.reserved_count - line.quantity)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_units(order):
+    """Give back the units the order held on capped items."""
+    for line in order.lines:
+        _release_line(line)
+
+
+def _hold_again(order):
+    """Hold the units of an order whose payment succeeded after it had failed; return False (none held) if gone."""
+    held = []
+    for line in sorted(order.lines, key=lambda line: line.item_id):
+        done = db.session.execute(
+            update(Item)
+            .where(Item.id == line.item_id, Item.cap.is_(None) | (Item.reserved_count + line.quantity <= Item.cap))
+            .values(reserved_count=Item.reserved_count + line.quantity)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:
+            for taken in held:
+                _release_line(taken)
+            return False
+        held.append(line)
+    return True
+
+
+def _refund_gone(order, donation, now):
+    """Give the money back for an order paid after its items went to others (its payment had looked failed)."""
+    from crm.payments.services.refunds import refund_donation  # refunds imports donations, as this module does
+
+    log.warning("order %s was paid after its items were gone: refunding it", order.id)
+    try:
+        refund_donation(donation, donation.amount_cents, "Catalog items gone", f"catalog-gone:{order.id}", now=now)
+    except (DonationError, gateway.GatewayError):
+        log.exception("order %s could not be refunded: staff must refund it", order.id)
+        order.failure_message = "Paid after its items were gone: refund it."
+    db.session.refresh(order)
+
+
+def fail_order(order, message="", donation=None):
+    """Mark a pending order failed and release its units, once; return True if this call changed it."""
+    values = {"status": "failed", "failure_message": (message or "")[:500]}
+    if donation is not None:
+        values["donation_id"] = donation.id
+    changed = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == "pending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed == 1:
+        release_units(order)
+    db.session.flush()
+    db.session.refresh(order)
+    return changed == 1
+
+
+def order_for_donation(donation):
+    """Return the order this gift pays, or None (a gift that is not a catalog order's)."""
+    if donation.designation != DESIGNATION:
+        return None
+    order = db.session.scalar(db.select(Order).where(Order.donation_id == donation.id))
+    if order is not None:
+        return order
+    # Paid at once, inside checkout: the order is not linked yet; its id is on the PaymentIntent.
+    if not donation.stripe_payment_intent_id:
+        return None
+    try:
+        metadata = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)["metadata"]
+    except gateway.GatewayError:
+        log.exception("cannot find the order of donation %s", donation.id)
+        return None
+    order_id = str(metadata.get("order_id") or "")
+    order = db.session.get(Order, int(order_id)) if order_id.isdigit() else None
+    if order is None or order.donation_id not in (None, donation.id) or order.supporter_id != donation.supporter_id:
+        return None
+    return order
+
+
+def mark_paid(order, donation, receipt=None, now=None):
+    """Record, once, that the gift paid the order: status, e-cards scheduled, confirmation queued.
+
+    Return True when this call made the transition.
+    """
+    from crm.catalog.services.cards import schedule_cards
+
+    now = now or utcnow()
+    previous = order.status
+    changed = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status.in_(("pending", "failed")))
+        .values(status="paid", paid_at=now, donation_id=donation.id, failure_message="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(order)
+    if changed != 1:
+        return False
+    if previous == "failed" and not _hold_again(order):
+        # Its units went to someone else while this payment looked failed: the money goes back,
+        # and no card or confirmation follows (the order's page says it was refunded).
+        _refund_gone(order, donation, now)
+        return True
+    schedule_cards(order, now=now)
+    queue_confirmation(order, receipt)
+    db.session.flush()
+    return True
+
+
+def check_order(token, now=None):
+    """For the confirmation page: return the order of this token, brought up to date with Stripe."""
+    order = db.session.scalar(db.select(Order).filter_by(token=token))
+    if order is None:
+        raise DonationError("no such order")
+    if order.status == "pending" and order.donation is not None:
+        donation = check_donation(order.donation.token, now=now)
+        db.session.refresh(order)
+        if order.status == "pending" and donation.status == "failed":
+            fail_order(order, donation.failure_message)
+    return order
+
+
+def _money(cents, order):
+    return format_money(cents, order.currency, f"{order.language}_{current_app.config['MONEY_TERRITORY']}")
+
+
+def order_summary(order):
+    """Return the order's lines as text, one a line, with quantities and prices (for the buyer only)."""
+    return "\n".join(f"{line.quantity} × {line.name}: {_money(line.total_cents, order)}" for line in order.lines)
+
+
+def _cards_summary(order):
+    with force_locale(order.language):
+        lines = []
+        for card in order.cards:
+            if card.delivery == "email":
+                lines.append(
+                    _(
+                        "A card in honour of %(name)s, emailed to %(email)s on %(date)s.",
+                        name=card.honouree_name,
+                        email=card.honouree_email,
+                        date=format_date(card.deliver_on, format="long", locale=order.language),
+                    )
+                )
+            else:
+                lines.append(_("A card in honour of %(name)s, for you to print.", name=card.honouree_name))
+        return "\n".join(lines)
+
+
+def queue_confirmation(order, receipt=None):
+    """Queue the order confirmation to the buyer, with the order's receipt attached (one email)."""
+    context = {
+        "first_name": order.first_name,
+        "order_url": external_url("catalog.order", token=order.token),
+        "total": _money(order.total_cents, order),
+        "lines": order_summary(order),
+        "cards": _cards_summary(order),
+        "cards_url": external_url("catalog.order_cards", token=order.token) if order.cards else "",
+    }
+    if receipt is not None:
+        context.update(
+            attachments=["receipt_pdf"],
+            receipt_id=receipt.id,
+            receipt_serial=receipt.serial,
+            receipt_url=receipt_download_url(receipt),
+            eligible=_money(receipt.eligible_cents, order),
+        )
+    return enqueue_email(
+        f"order-confirmation:order:{order.id}",
+        "order_confirmation",
+        order.email,
+        to_name=order.buyer_name,
+        supporter=order.supporter,
+        language=order.language,
+        purpose="transactional",
+        context=context,
+    )

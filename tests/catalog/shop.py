@@ -1,0 +1,87 @@
+"""A small catalog for the public pages and cart tests, made directly with the models."""
+
+from types import SimpleNamespace
+
+from crm.catalog.models import Category, Item
+from crm.extensions import db
+
+
+def add_item(slug, price_cents=5000, category=None, **fields):
+    """Add an item (English and French text from its slug); return it, flushed."""
+    label = slug.replace("-", " ")
+    values = {
+        "name_en": f"{label.capitalize()}",
+        "name_fr": f"{label.capitalize()} (fr)",
+        "impact_en": f"Impact of {label}",
+        "impact_fr": f"Effet de {label}",
+        "description_en": f"About {label}",
+        "description_fr": f"À propos de {label}",
+        **fields,
+    }
+    item = Item(slug=slug, price_cents=price_cents, category=category, **values)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def stock(app):
+    """Make two categories and items of every kind; return their ids and slugs (plain values)."""
+    with app.app_context():
+        legal = Category(slug="legal-help", name_en="Legal help", name_fr="Aide juridique", position=2)
+        school = Category(slug="schooling", name_en="Schooling", name_fr="Scolarité", position=1)
+        db.session.add_all([legal, school])
+        lawyer = add_item(
+            "lawyer",
+            15000,
+            legal,
+            name_en="A lawyer for one case",
+            name_fr="Un avocat pour une cause",
+            impact_en="Defends a child in court.",
+            impact_fr="Défend un enfant au tribunal.",
+            description_en="A lawyer's work on one case.\n\nFrom the first hearing to the verdict.",
+            description_fr="Le travail d'un avocat pour une cause.\n\nDe la première audience au jugement.",
+            image_name="lawyer.jpg",
+            image_width=800,
+            image_height=600,
+            position=1,
+        )
+        fees = add_item(
+            "school-fees",
+            5000,
+            school,
+            name_en="School fees",
+            name_fr="Frais de scolarité",
+            impact_en="A term of school for a survivor.",
+            impact_fr="Un trimestre d'école pour une survivante.",
+        )
+        police = add_item("police-training", 2500, legal, position=2, cap=5, reserved_count=2)
+        gone = add_item("last-shelter-bed", 3000, legal, position=3, cap=3, reserved_count=3)
+        hidden = add_item("retired-gift", 1000, school, active=False)
+        loose = add_item("loose-gift", 1500)
+        foreign = add_item("dollar-gift", 2000, currency="usd")
+        db.session.commit()
+        return SimpleNamespace(
+            **{
+                name: SimpleNamespace(id=item.id, slug=item.slug, name=item.name_en, name_fr=item.name_fr)
+                for name, item in {
+                    "lawyer": lawyer,
+                    "fees": fees,
+                    "police": police,
+                    "gone": gone,
+                    "hidden": hidden,
+                    "loose": loose,
+                    "foreign": foreign,
+                }.items()
+            },
+            legal=legal.slug,
+            school=school.slug,
+        )
+
+
+def change_item(app, item_id, **fields):
+    """Change an item as staff would (price, active...), committed."""
+    with app.app_context():
+        item = db.session.get(Item, item_id)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        db.session.commit()
