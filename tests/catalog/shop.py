@@ -1,6 +1,9 @@
 """A small catalog for the public pages and cart tests, made directly with the models."""
 
+from pathlib import Path
 from types import SimpleNamespace
+
+from PIL import Image
 
 from crm.catalog.models import Category, Item
 from crm.extensions import db
@@ -60,6 +63,9 @@ def stock(app):
         loose = add_item("loose-gift", 1500)
         foreign = add_item("dollar-gift", 2000, currency="usd")
         db.session.commit()
+        folder = Path(app.config["MEDIA_ROOT"]) / "catalog"
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (800, 600), (30, 80, 140)).save(folder / "lawyer.jpg", "JPEG")
         return SimpleNamespace(
             **{
                 name: SimpleNamespace(id=item.id, slug=item.slug, name=item.name_en, name_fr=item.name_fr)
