@@ -3,6 +3,7 @@
 import logging
 
 from crm.catalog.models import Order
+from crm.catalog.services.orders import release_units
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.outbox import cancel_email
@@ -37,6 +38,8 @@ def follow_refund(sender=None, donation=None, refund=None, supporter=None, **ext
     if order is None:
         return
     if order.status in FOLLOWING_STATUSES and donation.status in ("refunded", "partially_refunded"):
+        if donation.status == "refunded" and order.status != "refunded":
+            release_units(order)  # refunded in full: the charity no longer funds those units
         order.status = donation.status
     # A partial refund may be for one line, or a gesture: only a full refund stops the cards.
     count = cancel_scheduled_cards(order) if donation.status == "refunded" else 0

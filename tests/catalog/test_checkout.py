@@ -15,6 +15,7 @@ from crm.mail.delivery import send_due
 from crm.mail.models import OutboundEmail
 from crm.payments.models import Donation, Receipt
 from crm.payments.services.donations import fulfil
+from crm.payments.services.refunds import refund_donation
 from crm.supporters.models import Signup
 from tests.catalog.checkout_helpers import (
     CHECKOUT,
@@ -28,7 +29,15 @@ from tests.catalog.checkout_helpers import (
 )
 from tests.catalog.shop import add_item, change_item, stock
 from tests.helpers import session_data
-from tests.payments.helpers import CARD_3DS, CARD_DECLINED, authenticate, card_token
+from tests.payments.helpers import (
+    CARD_3DS,
+    CARD_DECLINED,
+    authenticate,
+    card_token,
+    event_payload,
+    post_signed,
+    sign,
+)
 
 
 @pytest.fixture
@@ -391,3 +400,41 @@ def test_checkout_and_order_pages_in_french(app, client, shop, localstripe):
     assert client.get(f"/catalog/orders/{order.token}").status_code == 200
     with app.app_context():
         assert db.session.get(Order, order.id).lines[0].name == "Frais de scolarité"
+
+
+def test_a_failed_three_d_secure_gives_the_units_back_even_if_the_buyer_never_returns(app, client, shop, localstripe):
+    fill_cart(app, client, {shop.police.id: 1})
+    page = check_out(client, card_token(localstripe, CARD_3DS)).get_data(as_text=True)
+    secret = re.search(r'data-client-secret="([^"]+)"', page).group(1)
+    assert reserved(app, shop.police.id) == 3
+    authenticate(localstripe, secret, False)
+    # Only Stripe's webhook tells us; the buyer closed the tab.
+    with app.app_context():
+        intent = secret.split("_secret_")[0]
+        payload = event_payload(
+            "evt_3ds_failed", "payment_intent.payment_failed", {"id": intent, "object": "payment_intent"}
+        )
+        header = sign(payload, app.config["STRIPE_WEBHOOK_SECRET"])
+    assert post_signed(client, payload, header).status_code == 200
+    [order] = orders(app)
+    assert order.status == "failed"
+    assert reserved(app, shop.police.id) == 2
+
+
+def test_a_full_refund_gives_the_units_back_and_a_partial_one_does_not(app, client, shop, localstripe):
+    fill_cart(app, client, {shop.police.id: 2})
+    assert check_out(client, card_token(localstripe)).status_code == 302
+    assert reserved(app, shop.police.id) == 4
+    [order] = orders(app)
+    with app.app_context():
+        donation = db.session.get(Order, order.id).donation
+        refund_donation(donation, 1000, "a gesture", "partial-key")
+        db.session.commit()
+    assert reserved(app, shop.police.id) == 4
+    with app.app_context():
+        donation = db.session.get(Order, order.id).donation
+        refund_donation(donation, donation.amount_cents - 1000, "gone", "full-key")
+        db.session.commit()
+    [order] = orders(app)
+    assert order.status == "refunded"
+    assert reserved(app, shop.police.id) == 2

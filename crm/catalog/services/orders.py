@@ -73,10 +73,14 @@ def _refund_gone(order, donation, now):
     from crm.payments.services.refunds import refund_donation  # refunds imports donations, as this module does
 
     log.warning("order %s was paid after its items were gone: refunding it", order.id)
+    # Refunded before the refund is made: it holds no units, so following the refund gives none back.
+    order.status = "refunded"
+    db.session.flush()
     try:
         refund_donation(donation, donation.amount_cents, "Catalog items gone", f"catalog-gone:{order.id}", now=now)
     except (DonationError, gateway.GatewayError):
         log.exception("order %s could not be refunded: staff must refund it", order.id)
+        order.status = "paid"
         order.failure_message = "Paid after its items were gone: refund it."
     db.session.refresh(order)
 

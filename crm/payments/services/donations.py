@@ -13,6 +13,7 @@ from crm.payments.models import Donation
 from crm.payments.services import DonationDeclined, DonationError, GiftStarted, subscriptions
 from crm.payments.services.amounts import amount_rules
 from crm.payments.services.gifts import complete_gift
+from crm.payments.signals import payment_failed
 from crm.supporters.attribution import supporter_source
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.utc import utcnow
@@ -157,14 +158,19 @@ def fulfil(payment_intent_id, now=None):
 
 
 def mark_failed(payment_intent_id, message=""):
-    """Mark a still-pending gift failed; return True if this call changed it."""
+    """Mark a still-pending gift failed and announce it, once; return True if this call changed it."""
     result = db.session.execute(
         update(Donation)
         .where(Donation.stripe_payment_intent_id == payment_intent_id, Donation.status == "pending")
         .values(status="failed", failure_message=(message or "")[:500])
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    donation = db.session.scalar(db.select(Donation).filter_by(stripe_payment_intent_id=payment_intent_id))
+    db.session.refresh(donation)
+    payment_failed.send(donation=donation, supporter=donation.supporter)
+    return True
 
 
 def check_donation(token, now=None):
