@@ -1,6 +1,6 @@
 """Checkout (buyer, cards, card payment), the 3-D Secure step, the confirmation page and the printable cards."""
 
-from flask import Response, abort, redirect, render_template, request, session, url_for
+from flask import Response, abort, render_template, request, session, url_for
 
 from crm.catalog.forms.checkout import CheckoutForm
 from crm.catalog.models import Order
@@ -16,7 +16,7 @@ from crm.payments.forms.donate import stripe_settings
 from crm.payments.services import DonationError
 from crm.payments.services.donations import declined_message
 from crm.payments.services.receipts import current_receipt, receipt_download_url
-from crm.payments.views.donate import allow_stripe
+from crm.payments.views.donate import allow_stripe, continue_payment
 from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit
 
@@ -68,13 +68,7 @@ def _place(form, cart):
 
 
 def _next_step(started):
-    """Send the buyer to the confirmation page, or first to 3-D Secure when the card asks for it."""
-    done = url_for(".order", token=started.order.token)
-    if started.status == "requires_action":
-        return render_template(
-            "payments/confirm.html", client_secret=started.client_secret, thanks=done, stripe=stripe_settings()
-        )
-    return redirect(done)
+    return continue_payment(started.status, started.client_secret, url_for(".order", token=started.order.token))
 
 
 @bp.route("/catalog/orders/<token>")

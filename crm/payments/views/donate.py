@@ -68,13 +68,16 @@ def _start(form):
 
 
 def _next_step(started):
-    """Send the donor to the thank-you page, or first to 3-D Secure when the card asks for it."""
-    thanks = url_for(".thanks", token=started.donation.token)
-    if started.status == "requires_action":
+    return continue_payment(started.status, started.client_secret, url_for(".thanks", token=started.donation.token))
+
+
+def continue_payment(status, client_secret, done):
+    """Send the payer to `done`, or first to 3-D Secure when the card asks for it (gift form and catalog)."""
+    if status == "requires_action":
         return render_template(
-            "payments/confirm.html", client_secret=started.client_secret, thanks=thanks, stripe=stripe_settings()
+            "payments/confirm.html", client_secret=client_secret, thanks=done, stripe=stripe_settings()
         )
-    return redirect(thanks)
+    return redirect(done)
 
 
 @bp.route("/donate/thanks/<token>")
