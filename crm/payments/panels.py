@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from crm.extensions import db
 from crm.payments.models import Donation, Receipt, RecurringGift
-from crm.payments.services.receipts import receipt_download_url
+from crm.payments.services.receipt_links import receipt_download_url
 from crm.supporters.panels import register_profile_panel
 
 

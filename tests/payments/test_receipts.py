@@ -8,19 +8,19 @@ from urllib.parse import quote
 
 import pypdf
 import pytest
+from itsdangerous import URLSafeSerializer
 
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.payments.models import Donation, Receipt, ReceiptCounter
-from crm.payments.services import receipts as receipt_service
 from crm.payments.services.gifts import complete_gift
+from crm.payments.services.receipt_links import receipt_download_url
 from crm.payments.services.receipts import (
     ReceiptError,
     adjust_after_refund,
     cancel_receipt,
     current_receipt,
     issue_receipt,
-    receipt_download_url,
     replace_receipt,
 )
 from crm.supporters.models import Supporter
@@ -165,7 +165,7 @@ def test_tampered_or_unknown_download_token_is_404(app, client):
         receipt = issue_receipt([make_gift(kind="one_time")], now=WHEN)
         db.session.commit()
         url = receipt_download_url(receipt, external=False)
-        other_salt = receipt_service.URLSafeSerializer(app.config["SECRET_KEY"], salt="preference-centre")
+        other_salt = URLSafeSerializer(app.config["SECRET_KEY"], salt="preference-centre")
         foreign = other_salt.dumps(receipt.id)
     token = url.rsplit("/", 1)[1]
     payload, signature = token.split(".")

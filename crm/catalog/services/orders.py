@@ -3,19 +3,20 @@
 import logging
 
 from babel.dates import format_date
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm.catalog.models import Item, Order
 from crm.extensions import db
+from crm.links import site_url
 from crm.mail.outbox import enqueue_email
 from crm.money import format_money
 from crm.payments import gateway
 from crm.payments.services import DonationError
 from crm.payments.services.donations import check_donation
-from crm.payments.services.receipts import receipt_download_url
+from crm.payments.services.receipt_links import receipt_download_url
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,6 @@ DESIGNATION = "gift-catalog"  # the designation of every Donation that pays an o
 def order_language():
     """Return the language of the request being handled (English outside one)."""
     return str(get_locale()) if has_request_context() else "en"
-
-
-def external_url(endpoint, **values):
-    """Return an absolute link for an email, built on BASE_URL (as receipt links are)."""
-    base = current_app.config["BASE_URL"] or "http://localhost"
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
 
 
 def _release_line(line):
@@ -198,11 +192,11 @@ def queue_confirmation(order, receipt=None):
     """Queue the order confirmation to the buyer, with the order's receipt attached (one email)."""
     context = {
         "first_name": order.first_name,
-        "order_url": external_url("catalog.order", token=order.token),
+        "order_url": site_url("catalog.order", token=order.token),
         "total": _money(order.total_cents, order),
         "lines": order_summary(order),
         "cards": _cards_summary(order),
-        "cards_url": external_url("catalog.order_cards", token=order.token) if order.cards else "",
+        "cards_url": site_url("catalog.order_cards", token=order.token) if order.cards else "",
     }
     if receipt is not None:
         context.update(

@@ -15,7 +15,8 @@ from crm.payments import gateway
 from crm.payments.forms.donate import stripe_settings
 from crm.payments.services import DonationError
 from crm.payments.services.donations import declined_message
-from crm.payments.services.receipts import current_receipt, receipt_download_url
+from crm.payments.services.receipt_links import receipt_download_url
+from crm.payments.services.receipts import current_receipt
 from crm.payments.views.donate import allow_stripe, continue_payment
 from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit

@@ -22,7 +22,7 @@ from crm.payments.models import (
     StripeEvent,
     receipt_donations,
 )
-from crm.payments.services.receipts import receipt_download_url
+from crm.payments.services.receipt_links import receipt_download_url
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
 from crm.supporters.models.people import fold

@@ -7,13 +7,8 @@ from flask import current_app
 from crm.mail.outbox import enqueue_email
 from crm.money import format_money, from_cents
 from crm.payments.services.plan_links import manage_url
-from crm.payments.services.receipts import (
-    ReceiptError,
-    issue_receipt,
-    receipt_download_url,
-    received_date,
-    waits_for_annual,
-)
+from crm.payments.services.receipt_links import receipt_download_url
+from crm.payments.services.receipts import ReceiptError, issue_receipt, received_date, waits_for_annual
 from crm.payments.signals import payment_succeeded
 from crm.supporters.services.consent import record_implied_consent
 from crm.supporters.services.intake import add_activity

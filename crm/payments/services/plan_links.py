@@ -1,9 +1,10 @@
 """The donor's signed link to their monthly gift: no account, no expiry (it is in every email)."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from crm.extensions import db
+from crm.links import site_url
 from crm.payments.models import RecurringGift
 from crm.payments.services import DonationError
 
@@ -37,8 +38,4 @@ def read_manage_token(token):
 
 def manage_url(recurring_gift, external=True):
     """Return the donor's signed link to manage this monthly gift (built on BASE_URL when external)."""
-    token = make_manage_token(recurring_gift)
-    if not external and has_request_context():
-        return url_for("payments.manage", token=token)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"] or "http://localhost"):
-        return url_for("payments.manage", token=token, _external=external)
+    return site_url("payments.manage", external=external, token=make_manage_token(recurring_gift))

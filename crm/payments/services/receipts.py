@@ -5,19 +5,16 @@ import unicodedata
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import exists, update
 
 from crm.extensions import db
-from crm.mail.attachments import register_attachment
 from crm.money import format_money
 from crm.payments.models import Donation, Receipt, ReceiptCounter, receipt_donations
 from crm.payments.receipt_pdf import build_receipt_pdf
 from crm.utc import utcnow
 
-TOKEN_SALT = "receipt-download"  # noqa: S105  (a salt that separates link kinds, not a secret)
 # Gifts that hold money the charity keeps (a fully refunded, failed or pending gift does not).
 RECEIPTABLE_STATUSES = ("succeeded", "partially_refunded")
 # What every receipt must name: the charity, its address and number, where it was issued, who signed.
@@ -295,57 +292,3 @@ def issue_annual_receipts(year, now=None, each=None):
             if each is not None:
                 each(receipt)
     return receipts
-
-
-def _serializer():
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
-
-
-def make_receipt_token(receipt):
-    """Return the signed token of a receipt's download link."""
-    return _serializer().dumps(receipt.id)
-
-
-def receipt_from_token(token):
-    """Return the receipt a download token names, or None for a bad or tampered token."""
-    try:
-        receipt_id = _serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(receipt_id, int) or isinstance(receipt_id, bool):
-        return None
-    return db.session.get(Receipt, receipt_id)
-
-
-def receipt_download_url(receipt, external=True):
-    """Return the signed link to download this receipt's frozen PDF (no login needed)."""
-    token = make_receipt_token(receipt)
-    base = current_app.config["BASE_URL"]
-    if has_request_context() and not (external and base):
-        return url_for("payments.receipt_download", token=token, _external=external)
-    # Links in emails and from the command line are built on BASE_URL.
-    with current_app.test_request_context(base_url=base or "http://localhost"):
-        return url_for("payments.receipt_download", token=token, _external=external)
-
-
-def receipt_filename(receipt):
-    """Return the download's file name, in the receipt's language."""
-    return f"{'recu' if receipt.language == 'fr' else 'receipt'}-{receipt.serial}.pdf"
-
-
-def latest_version(receipt):
-    """Return the receipt that stands for this one now: itself, or the replacement of its replacement..."""
-    while receipt is not None and receipt.status == "cancelled":
-        receipt = db.session.scalar(db.select(Receipt).filter_by(replaces_id=receipt.id))
-    return receipt
-
-
-def _receipt_attachment(email):
-    # A receipt replaced before the email went out: attach the one that stands now, if any.
-    receipt = latest_version(db.session.get(Receipt, (email.context or {}).get("receipt_id")))
-    if receipt is None:
-        return None
-    return receipt_filename(receipt), receipt.pdf, "application", "pdf"
-
-
-register_attachment("receipt_pdf", _receipt_attachment)

@@ -4,12 +4,8 @@ from flask import abort
 from flask_babel import gettext as _
 
 from crm.errors import render_error
-from crm.payments.services.receipts import (
-    current_receipt,
-    receipt_download_url,
-    receipt_filename,
-    receipt_from_token,
-)
+from crm.payments.services.receipt_links import receipt_download_url, receipt_filename, receipt_from_token
+from crm.payments.services.receipts import current_receipt
 from crm.payments.views import bp
 
 
