@@ -20,7 +20,7 @@ JPEG_QUALITY = 85
 # Pillow's names; MPO is what it calls a JPEG from a camera that stores a second picture inside.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 ACCEPTED_OPENED = {"JPEG", "MPO", "PNG", "WEBP"}
-# The same names the image route serves (crm/catalog/views/public.py).
+# What a stored image is called, and all the image route (crm/catalog/views/public.py) serves.
 IMAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)$")
 # What Pillow raises on a truncated or malformed file, besides its own errors.
 DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError)

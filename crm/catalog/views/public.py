@@ -1,8 +1,5 @@
 """The public catalog: the grid, an item's page, the cart, and the items' images."""
 
-import re
-from pathlib import Path
-
 from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 
@@ -25,22 +22,15 @@ from crm.catalog.services.cart import (
     to_stored,
     units_in,
 )
+from crm.catalog.services.images import IMAGE_NAME, image_folder
 from crm.catalog.views import bp
-
-IMAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)$")
-CHECKOUT = "catalog.checkout"
-
-
-def image_folder():
-    """Return the folder of the catalog's re-encoded images (under MEDIA_ROOT)."""
-    return Path(current_app.config["MEDIA_ROOT"]) / "catalog"
 
 
 @bp.get("/catalog/images/<name>")
 def image(name):
     if not IMAGE_NAME.match(name):
         abort(404)
-    return send_from_directory(image_folder(), name, max_age=86400)
+    return send_from_directory(image_folder(current_app.config["MEDIA_ROOT"]), name, max_age=86400)
 
 
 @bp.get("/catalog")
@@ -106,7 +96,6 @@ def _cart_page(errors=(), status=200):
     found = read_cart(session.get(SESSION_KEY))
     if found.removed:
         session[SESSION_KEY] = to_stored(found)  # the buyer is told once; the gone items leave the session
-    # The checkout screen belongs to another module: link to it once it exists.
-    checkout_url = url_for(CHECKOUT) if CHECKOUT in current_app.view_functions else None
+    checkout_url = url_for(".checkout")
     page = render_template("catalog/cart.html", cart=found, errors=errors, most=MAX_QUANTITY, checkout_url=checkout_url)
     return page, status
