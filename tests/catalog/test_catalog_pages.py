@@ -115,3 +115,10 @@ def test_pages_have_one_h1_and_link_the_cart(client, shop):
         assert html.count("<h1") == 1, url
         assert "catalog.css" in html and " style=" not in html and "<script>" not in html
     assert '<a href="/catalog/cart">Your cart (0 items)</a>' in page(client, "/catalog")
+
+
+def test_every_public_page_links_to_the_catalog(client):
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<a href="/catalog">Catalogue de cadeaux</a>' in home
+    catalog = client.get("/catalog", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<a href="/catalog" aria-current="page">Gift catalog</a>' in catalog
