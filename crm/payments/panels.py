@@ -35,7 +35,8 @@ def supporter_gifts(supporter, limit=20):
     receipts = db.session.scalars(
         select(Receipt).where(Receipt.supporter_id == supporter.id).order_by(Receipt.id.desc())
     ).all()
-    return GiftsPanel(donations, total, plans, [(receipt, receipt_download_url(receipt)) for receipt in receipts])
+    links = [(receipt, receipt_download_url(receipt, external=False)) for receipt in receipts]
+    return GiftsPanel(donations, total, plans, links)
 
 
 def gifts_panel(supporter):

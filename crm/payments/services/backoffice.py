@@ -268,7 +268,7 @@ def donation_detail(donation_id):
     donation = db.session.get(Donation, donation_id)
     if donation is None:
         return None
-    receipts = [(receipt, receipt_download_url(receipt)) for receipt in donation_receipts(donation)]
+    receipts = [(receipt, receipt_download_url(receipt, external=False)) for receipt in donation_receipts(donation)]
     return DonationDetail(donation, donation_events(donation), list(donation.refunds), receipts)
 
 
