@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
+from crm.payments.models.donations import ContactMixin
 from crm.supporters.models.people import AttributionMixin
 from crm.utc import UTCDateTime, utcnow
 
@@ -19,7 +20,7 @@ def new_token():
     return secrets.token_urlsafe(24)
 
 
-class Order(AttributionMixin, db.Model):
+class Order(ContactMixin, AttributionMixin, db.Model):
     """One checkout: its lines, the buyer as they gave their details, and the one gift (Donation) that paid it."""
 
     __tablename__ = "gift_orders"
@@ -41,16 +42,6 @@ class Order(AttributionMixin, db.Model):
     # The payment: one Donation (one PaymentIntent) for the whole order.
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id", ondelete="RESTRICT"), unique=True)
 
-    first_name: Mapped[str] = mapped_column(String(100), default="")
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    address_line1: Mapped[str] = mapped_column(String(200), default="")
-    city: Mapped[str] = mapped_column(String(100), default="")
-    region: Mapped[str] = mapped_column(String(100), default="")
-    postal_code: Mapped[str] = mapped_column(String(20), default="")
-    country: Mapped[str] = mapped_column(String(2), default="CA")
-    language: Mapped[str] = mapped_column(String(8), default="en")
-
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
     paid_at: Mapped[object | None] = mapped_column(UTCDateTime)
     failure_message: Mapped[str] = mapped_column(String(500), default="")
@@ -60,9 +51,7 @@ class Order(AttributionMixin, db.Model):
     lines = relationship("OrderLine", back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan")
     cards = relationship("HonourCard", back_populates="order", order_by="HonourCard.id", cascade="all, delete-orphan")
 
-    @property
-    def buyer_name(self):
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+    buyer_name = ContactMixin.full_name
 
 
 class OrderLine(db.Model):

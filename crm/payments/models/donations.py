@@ -30,8 +30,8 @@ def new_token():
     return secrets.token_urlsafe(24)
 
 
-class DonorMixin:
-    """The donor as they gave (frozen on the gift: a receipt names the person who paid, then)."""
+class ContactMixin:
+    """A person's name, email, postal address and language, as they gave them (frozen on the row)."""
 
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
@@ -43,6 +43,14 @@ class DonorMixin:
     country: Mapped[str] = mapped_column(String(2), default="CA")
     language: Mapped[str] = mapped_column(String(8), default="en")
 
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class DonorMixin(ContactMixin):
+    """The donor as they gave (frozen on the gift: a receipt names the person who paid, then)."""
+
     show_on_wall: Mapped[bool] = mapped_column(Boolean, default=False)
     wall_name: Mapped[str] = mapped_column(String(100), default="")
     message: Mapped[str] = mapped_column(Text, default="")
@@ -51,9 +59,7 @@ class DonorMixin:
     tribute_notify_email: Mapped[str] = mapped_column(String(254), default="")
     tribute_note: Mapped[str] = mapped_column(Text, default="")
 
-    @property
-    def donor_name(self):
-        return " ".join(part for part in (self.first_name, self.last_name) if part)
+    donor_name = ContactMixin.full_name
 
 
 class RecurringGift(DonorMixin, AttributionMixin, db.Model):
