@@ -3,7 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -14,14 +14,13 @@ from crm.catalog.models.orders import ORDER_STATUSES
 from crm.catalog.services import CatalogError
 from crm.extensions import db
 from crm.money import from_cents
-from crm.normalize import normalize_email
 from crm.payments.services.backoffice import find_refund
 from crm.payments.services.refunds import refund_donation
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
-from crm.supporters.models.people import fold
 from crm.supporters.services.exports import BOM, safe_cell
 from crm.supporters.services.records import paginate
+from crm.supporters.services.search import between_days, person_conditions
 
 PER_PAGE = 50
 BATCH_SIZE = 500
@@ -79,27 +78,16 @@ class ItemSales:
     amount_cents: int
 
 
-def _day_start(day):
-    return datetime.combine(day, time(), UTC)
-
-
 def _text_condition(text):
     """Return the condition for the search box: an order id or token, an email, a buyer's or honouree's name."""
     conditions = [Order.token == text]
     number = text.removeprefix("#")
     if number.isascii() and number.isdigit() and int(number) <= MAX_ID:
         conditions.append(Order.id == int(number))
-    lowered = text.lower()
     if "@" in text:
-        email = normalize_email(text) or lowered
-        conditions.append(func.lower(Order.email).contains(email, autoescape=True))
-        conditions.append(Supporter.email.contains(email, autoescape=True))
-        return or_(*conditions)
-    folded = fold(text)
-    if folded:
-        conditions.append(Supporter.search_name.contains(folded, autoescape=True))
-    # The buyer as they ordered: the record's name may differ.
-    conditions.append(func.lower(Order.first_name + " " + Order.last_name).contains(lowered, autoescape=True))
+        return or_(*conditions, *person_conditions(Order, text))
+    conditions += person_conditions(Order, text)
+    lowered = text.lower()
     honoured = select(HonourCard.order_id).where(
         func.lower(HonourCard.honouree_name).contains(lowered, autoescape=True)
     )
@@ -120,10 +108,7 @@ def search_orders(criteria):
     if criteria.cards:
         with_cards = Order.id.in_(select(HonourCard.order_id))
         query = query.where(with_cards if criteria.cards == "yes" else ~with_cards)
-    if criteria.date_from:
-        query = query.where(Order.created_at >= _day_start(criteria.date_from))
-    if criteria.date_to:
-        query = query.where(Order.created_at < _day_start(criteria.date_to + timedelta(days=1)))
+    query = query.where(*between_days(Order.created_at, criteria.date_from, criteria.date_to))
     return query.order_by(Order.created_at.desc(), Order.id.desc())
 
 

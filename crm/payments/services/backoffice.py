@@ -5,14 +5,13 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from crm.audit import record_audit
 from crm.extensions import db
 from crm.money import from_cents
-from crm.normalize import normalize_email
 from crm.payments.models import (
     DONATION_KINDS,
     DONATION_STATUSES,
@@ -25,9 +24,9 @@ from crm.payments.models import (
 from crm.payments.services.receipt_links import receipt_download_url
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
-from crm.supporters.models.people import fold
 from crm.supporters.services.exports import BOM, safe_cell
 from crm.supporters.services.records import paginate
+from crm.supporters.services.search import between_days, person_conditions
 
 PER_PAGE = 50
 # The refund form's idempotency key: a UUID made when the form is shown.
@@ -88,10 +87,6 @@ class DonationFilter(QueryFilter):
     CHOICES = {"status": DONATION_STATUSES, "kind": DONATION_KINDS}
 
 
-def _day_start(day):
-    return datetime.combine(day, time(), UTC)
-
-
 def _text_condition(text):
     """Return the condition for the search box: a Stripe id, a receipt serial, an email or a name."""
     conditions = [column == text for column in STRIPE_ID_COLUMNS]
@@ -105,19 +100,7 @@ def _text_condition(text):
     )
     if text.startswith(STRIPE_PREFIXES):
         return or_(*conditions)
-    if "@" in text:
-        email = normalize_email(text) or text.lower()
-        conditions.append(func.lower(Donation.email).contains(email, autoescape=True))
-        conditions.append(Supporter.email.contains(email, autoescape=True))
-        return or_(*conditions)
-    folded = fold(text)
-    if folded:
-        conditions.append(Supporter.search_name.contains(folded, autoescape=True))
-    # The donor as they gave: the record's name may differ (a partner's cheque, a maiden name).
-    lowered = text.lower()
-    name = func.lower(Donation.first_name + " " + Donation.last_name)
-    conditions.append(name.contains(lowered, autoescape=True))
-    return or_(*conditions)
+    return or_(*conditions, *person_conditions(Donation, text))
 
 
 def search_donations(criteria):
@@ -134,10 +117,7 @@ def search_donations(criteria):
         query = query.where(Donation.designation == criteria.designation)
     if criteria.source:
         query = query.where(Donation.source == criteria.source)
-    if criteria.date_from:
-        query = query.where(Donation.created_at >= _day_start(criteria.date_from))
-    if criteria.date_to:
-        query = query.where(Donation.created_at < _day_start(criteria.date_to + timedelta(days=1)))
+    query = query.where(*between_days(Donation.created_at, criteria.date_from, criteria.date_to))
     return query.order_by(Donation.created_at.desc(), Donation.id.desc())
 
 

@@ -143,11 +143,7 @@ def _matching(criteria, now, for_counting=False):
         query = query.where(Supporter.language == criteria.language)
     if criteria.source:
         query = query.where(Supporter.source == criteria.source)
-    if criteria.signed_up_from:
-        query = query.where(Supporter.created_at >= datetime.combine(criteria.signed_up_from, time(), UTC))
-    if criteria.signed_up_to:
-        day_after = criteria.signed_up_to + timedelta(days=1)
-        query = query.where(Supporter.created_at < datetime.combine(day_after, time(), UTC))
+    query = query.where(*between_days(Supporter.created_at, criteria.signed_up_from, criteria.signed_up_to))
     if criteria.consent.startswith("subscribed:"):
         subscribed = _subscribed_set if for_counting else _subscribed
         query = query.where(subscribed(criteria.consent.split(":", 1)[1], now))
@@ -167,6 +163,36 @@ def search_supporters(criteria, now=None):
     """Return a Select of live supporters (not merged away) matching `criteria`, sorted."""
     query = _matching(criteria, now or utcnow())
     return query.order_by(*SORTS.get(criteria.sort, SORTS["-created"]))
+
+
+def between_days(column, first=None, last=None):
+    """Return the conditions that put `column` (aware UTC) within the days first..last (UTC), either left open."""
+    conditions = []
+    if first:
+        conditions.append(column >= datetime.combine(first, time(), UTC))
+    if last:
+        conditions.append(column < datetime.combine(last + timedelta(days=1), time(), UTC))
+    return conditions
+
+
+def person_conditions(row, text):
+    """Return conditions matching `text` as an email, or else a name, on a row's own contact columns and its Supporter.
+
+    The row's columns are the person as they gave them (on a gift or an order), which may differ from the
+    record's (a partner's cheque, a maiden name); the query must join Supporter.
+    """
+    if "@" in text:
+        email = normalize_email(text) or text.lower()
+        return [
+            func.lower(row.email).contains(email, autoescape=True),
+            Supporter.email.contains(email, autoescape=True),
+        ]
+    conditions = []
+    folded = fold(text)
+    if folded:
+        conditions.append(Supporter.search_name.contains(folded, autoescape=True))
+    conditions.append(func.lower(row.first_name + " " + row.last_name).contains(text.lower(), autoescape=True))
+    return conditions
 
 
 def count_supporters(criteria, now=None, cap=None):
