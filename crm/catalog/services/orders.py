@@ -16,7 +16,7 @@ from crm.money import format_money
 from crm.payments import gateway
 from crm.payments.services import DonationError
 from crm.payments.services.donations import check_donation
-from crm.payments.services.receipt_links import receipt_download_url
+from crm.payments.services.receipt_links import receipt_email_context
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -199,13 +199,7 @@ def queue_confirmation(order, receipt=None):
         "cards_url": site_url("catalog.order_cards", token=order.token) if order.cards else "",
     }
     if receipt is not None:
-        context.update(
-            attachments=["receipt_pdf"],
-            receipt_id=receipt.id,
-            receipt_serial=receipt.serial,
-            receipt_url=receipt_download_url(receipt),
-            eligible=_money(receipt.eligible_cents, order),
-        )
+        context.update(receipt_email_context(receipt), eligible=_money(receipt.eligible_cents, order))
     return enqueue_email(
         f"order-confirmation:order:{order.id}",
         "order_confirmation",

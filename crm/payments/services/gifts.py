@@ -7,7 +7,7 @@ from flask import current_app
 from crm.mail.outbox import enqueue_email
 from crm.money import format_money, from_cents
 from crm.payments.services.plan_links import manage_url
-from crm.payments.services.receipt_links import receipt_download_url
+from crm.payments.services.receipt_links import receipt_email_context
 from crm.payments.services.receipts import ReceiptError, issue_receipt, received_date, waits_for_annual
 from crm.payments.signals import payment_succeeded
 from crm.supporters.services.consent import record_implied_consent
@@ -63,12 +63,7 @@ def queue_thanks(donation, supporter, receipt=None):
         "amount": format_money(donation.amount_cents, donation.currency, locale),
     }
     if receipt is not None:
-        context.update(
-            attachments=["receipt_pdf"],
-            receipt_id=receipt.id,
-            receipt_serial=receipt.serial,
-            receipt_url=receipt_download_url(receipt),
-        )
+        context.update(receipt_email_context(receipt))
     elif waits_for_annual(donation):
         context["annual_receipt_year"] = received_date(donation).year
     if donation.recurring_gift is not None:

@@ -36,6 +36,16 @@ def receipt_download_url(receipt, external=True):
     return site_url("payments.receipt_download", external=external, token=make_receipt_token(receipt))
 
 
+def receipt_email_context(receipt):
+    """Return what an email needs to carry this receipt: the PDF attached, its serial and its link."""
+    return {
+        "attachments": ["receipt_pdf"],
+        "receipt_id": receipt.id,
+        "receipt_serial": receipt.serial,
+        "receipt_url": receipt_download_url(receipt),
+    }
+
+
 def receipt_filename(receipt):
     """Return the download's file name, in the receipt's language."""
     return f"{'recu' if receipt.language == 'fr' else 'receipt'}-{receipt.serial}.pdf"
