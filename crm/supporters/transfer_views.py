@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -17,6 +16,7 @@ from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
 from crm.audit import record_audit
+from crm.downloads import csv_response
 from crm.extensions import db
 from crm.supporters.models import ImportBatch
 from crm.supporters.services import SupporterError
@@ -38,11 +38,6 @@ from crm.supporters.transfer_forms import ImportStepForm, UploadForm, mapping_fo
 from crm.utc import utcnow
 
 bp = Blueprint("transfer", __name__, url_prefix="/staff/supporters")
-
-
-def _csv_response(chunks, filename):
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
-    return Response(chunks, mimetype="text/csv", headers=headers)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -145,7 +140,7 @@ def errors(batch_id):
         abort(404)
     record_audit(current_user, "export", "import_batch", batch.id, {"report": "errors"}, request.remote_addr)
     db.session.commit()
-    return _csv_response(BOM + batch.error_report, f"import-{batch_id}-errors.csv")
+    return csv_response(BOM + batch.error_report, f"import-{batch_id}-errors.csv")
 
 
 @bp.get("/export.csv")
@@ -156,4 +151,4 @@ def export():
     audit_export(current_user, criteria, request.remote_addr)
     db.session.commit()
     chunks = stream_with_context(export_supporters_csv(criteria))
-    return _csv_response(chunks, f"supporters-{utcnow():%Y%m%d-%H%M}.csv")
+    return csv_response(chunks, f"supporters-{utcnow():%Y%m%d-%H%M}.csv")

@@ -1,6 +1,6 @@
 """Staff screens for catalog orders: the list, sales by item, export, an order's page, refund, resending a card."""
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,6 +26,7 @@ from crm.catalog.services.staff_orders import (
     sales_by_item,
 )
 from crm.catalog.views import bp
+from crm.downloads import csv_response
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
@@ -60,11 +61,7 @@ def staff_orders_export():
     criteria = OrderFilter.from_args(request.args)
     audit_order_export(current_user, criteria, request.remote_addr)
     db.session.commit()
-    headers = {
-        "Content-Disposition": f'attachment; filename="gift-orders-{utcnow():%Y%m%d-%H%M}.csv"',
-        "Cache-Control": "no-store",
-    }
-    return Response(stream_with_context(export_orders_csv(criteria)), mimetype="text/csv", headers=headers)
+    return csv_response(stream_with_context(export_orders_csv(criteria)), f"gift-orders-{utcnow():%Y%m%d-%H%M}.csv")
 
 
 def _render_order(order_id, status=200, refund_form=None):

@@ -1,10 +1,11 @@
 """Staff screens for gifts: the list and export, a gift's page, refunds, receipts, offline gifts."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
+from crm.downloads import csv_response
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.forms.staff import (
@@ -54,11 +55,7 @@ def staff_donations_export():
     criteria = DonationFilter.from_args(request.args)
     audit_donation_export(current_user, criteria, request.remote_addr)
     db.session.commit()
-    headers = {
-        "Content-Disposition": f'attachment; filename="donations-{utcnow():%Y%m%d-%H%M}.csv"',
-        "Cache-Control": "no-store",
-    }
-    return Response(stream_with_context(export_donations_csv(criteria)), mimetype="text/csv", headers=headers)
+    return csv_response(stream_with_context(export_donations_csv(criteria)), f"donations-{utcnow():%Y%m%d-%H%M}.csv")
 
 
 def _render_donation(donation_id, status=200, refund_form=None, receipt_form=None):
