@@ -51,6 +51,17 @@ def register_extensions(app):
     import crm.sqlite
     import crm.supporters.models  # noqa: F401
 
+    register_personal_data()
+
+
+def register_personal_data():
+    """Load each feature's entries in the personal-data registry (crm.personal)."""
+    import crm.accounts.personal
+    import crm.catalog.personal
+    import crm.mail.personal
+    import crm.payments.personal
+    import crm.supporters.personal  # noqa: F401
+
 
 def register_blueprints(app):
     from crm.accounts.views import bp as accounts_bp
@@ -132,10 +143,9 @@ def register_followups(app):
     from crm.catalog import receivers as catalog_receivers
     from crm.catalog import refunds as catalog_refunds
     from crm.mail import followups
-    from crm.payments import merging, panels
+    from crm.payments import panels
 
     followups.connect()
-    merging.connect()
     panels.connect()
     catalog_refunds.connect()
     catalog_receivers.connect()

@@ -326,6 +326,11 @@ def cancel_subscription(subscription_id):
     return _subscription_dict(_call(client.v1.subscriptions.cancel, subscription_id))
 
 
+def forget_customer(customer_id):
+    """Blank the name and email Stripe holds on the Customer (an erasure); its payments stay for the books."""
+    _call(_client().v1.customers.update, customer_id, params={"name": "", "email": "", "description": ""})
+
+
 def replace_default_card(customer_id, card_token):
     """Attach the card token to the Customer as its default source; return the card id."""
     return _set_default_card(_client(), customer_id, card_token)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import aliased
 from crm.audit import record_audit
 from crm.extensions import db
 from crm.normalize import normalize_email
-from crm.supporters.models import Activity, ConsentRecord, Inquiry, Note, Signup, Supporter
+from crm.personal import merge_person
+from crm.supporters.models import Supporter
 from crm.supporters.models.people import fold
 from crm.supporters.services import SupporterError
 from crm.supporters.services.intake import PROFILE_FIELDS, add_activity
@@ -18,8 +19,6 @@ from crm.utc import utcnow
 
 # The fields staff choose between on the merge screen, in screen order.
 MERGE_FIELDS = ("first_name", "last_name", "email", *PROFILE_FIELDS[2:], "source")
-# Rows that belong to one person and follow them to the surviving record.
-OWNED_MODELS = (ConsentRecord, Activity, Signup, Inquiry, Note)
 MAX_PAIRS = 200
 REASONS = {
     "same_email": _l("same email address"),
@@ -207,7 +206,7 @@ def default_choices(first, second):
 
 
 def merge_supporters(survivor, absorbed, choices, actor, now=None, ip_address=""):
-    """Merge `absorbed` into `survivor`: chosen values, consents, timeline, signups, inquiries, notes, tags.
+    """Merge `absorbed` into `survivor`: chosen values, tags, and every registered table's rows.
 
     `choices` maps a field to the record (survivor or absorbed) whose value to keep; a field left
     out keeps the survivor's value, or takes the absorbed one when the survivor's is blank. The
@@ -241,12 +240,8 @@ def merge_supporters(survivor, absorbed, choices, actor, now=None, ip_address=""
         setattr(survivor, name, value)
     survivor.updated_at = now
 
-    moved = {}
-    for model in OWNED_MODELS:
-        result = db.session.execute(
-            update(model).where(model.supporter_id == absorbed.id).values(supporter_id=survivor.id)
-        )
-        moved[model.__tablename__] = result.rowcount
+    # Every feature's rows of the absorbed record move, as each registered (crm.personal).
+    moved = merge_person(survivor, absorbed)
     for tag in list(absorbed.tags):
         if tag not in survivor.tags:
             survivor.tags.append(tag)
