@@ -63,8 +63,8 @@ class PersonalData:
     - `before_erase(rows, person)` runs first and may refuse the erasure (an error; nothing is erased yet).
     - `erase(rows, person)` anonymises the rows; `kept` says what stays and why.
     - `export(rows)` returns JSON-ready data (None: rows as plain dicts); `exported=False` leaves it out.
-    - `label` is the privacy page's "Name: %(n)d" line (None: not counted there); `erasing`, the
-      erase page's "what happens to these %(n)d rows" line.
+    - `label` is the privacy page's "Name: %(n)d" line (None: not counted there); `erasing(n)`, the
+      erase page's line on what happens to those n rows (an ngettext).
     """
 
     key: str
@@ -88,12 +88,6 @@ class PersonalData:
     def find(self, person):
         query = self.select(person)
         return [] if query is None else db.session.scalars(query).all()
-
-    def count(self, person):
-        query = self.select(person)
-        if query is None:
-            return 0
-        return db.session.scalar(select(db.func.count()).select_from(query.order_by(None).subquery()))
 
     def move(self, survivor, absorbed):
         """Do the merge's part for this table; return how many rows moved (None when nothing to say)."""
@@ -139,21 +133,11 @@ def merge_person(survivor, absorbed):
     return moved
 
 
-def export_person(person):
-    """Return {table key: rows} for every exported table (the supporter's own entries included)."""
-    return {entry.key: entry.exported_rows(entry.find(person)) for entry in registered() if entry.exported}
+def read_person(person):
+    """Return [(entry, rows)] for every table, after gathering what identifies the person.
 
-
-def count_person(person):
-    """Return [(entry, count)] for every table the privacy page counts."""
-    return [(entry, entry.count(person)) for entry in registered() if entry.label is not None]
-
-
-def erase_person(person):
-    """Anonymise the person in every registered table (in the caller's transaction).
-
-    Reads every table first, so each table's scrubber knows every name and address the
-    person has anywhere; any table may refuse (before_erase raises) before anything changes.
+    Tables found through what the others hold (an address, a gift's number, what a message is
+    about) are read once everything is gathered.
     """
     found = []
     for entry in registered():
@@ -161,9 +145,27 @@ def erase_person(person):
         if entry.gather is not None:
             entry.gather(rows, person)
         found.append((entry, rows))
+    return [(entry, entry.find(person) if entry.rows is not None else rows) for entry, rows in found]
+
+
+def export_person(person):
+    """Return {table key: rows} for every exported table (the supporter's own entries included)."""
+    return {entry.key: entry.exported_rows(rows) for entry, rows in read_person(person) if entry.exported}
+
+
+def count_person(person):
+    """Return [(entry, count)] for every table the privacy page counts."""
+    return [(entry, len(rows)) for entry, rows in read_person(person) if entry.label is not None]
+
+
+def erase_person(person):
+    """Anonymise the person in every registered table (in the caller's transaction).
+
+    Reads every table first, so each table's scrubber knows every name and address the person
+    has anywhere; any table may refuse (before_erase raises) before anything changes.
+    """
+    found = read_person(person)
     person.scrub = scrubber(person.secrets | person.emails)
-    # Tables found through what the others hold (an address, a gift's number) are read again.
-    found = [(entry, entry.find(person) if entry.rows is not None else rows) for entry, rows in found]
     for entry, rows in found:
         if entry.before_erase is not None:
             entry.before_erase(rows, person)

@@ -5,12 +5,17 @@ honourees' names and addresses and the card messages go, and cards not yet sent 
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from crm.catalog.models import HonourCard, Order
+from crm.catalog.services.cards import sync_card_status
 from crm.payments.personal import CONTACT_FIELDS
 from crm.personal import ERASED, PersonalData, blank, plain_row, register
 from crm.supporters.attribution import ATTRIBUTION_FIELDS
+
+# RFC 2606 reserves .invalid: no mail can ever reach it.
+ERASED_ADDRESS = "erased@erased.invalid"
 
 
 def _gather_orders(orders, person):
@@ -46,8 +51,10 @@ register(
         export=_export_orders,
         kept="What was bought, the amounts and dates, for the books; no name or address.",
         label=_l("Catalog orders: %(n)d"),
-        erasing=_l(
-            "remove the name and address from %(n)d catalog orders, and the honourees and messages of their cards;"
+        erasing=lambda n: ngettext(
+            "remove the name and address from %(num)d catalog order, and the honourees and messages of its cards;",
+            "remove the name and address from %(num)d catalog orders, and the honourees and messages of their cards;",
+            n,
         ),
     )
 )
@@ -61,10 +68,13 @@ def _gather_cards(cards, person):
 
 
 def _erase_cards(cards, person):
+    for order in {card.order for card in cards}:
+        sync_card_status(order)  # a card whose email has left was sent, not cancelled
     for card in cards:
         card.honouree_name = ERASED
         card.message = ERASED
-        blank(card, ("honouree_email",))
+        if card.honouree_email:
+            card.honouree_email = ERASED_ADDRESS  # an e-card must keep an address (a reserved, dead one)
         if card.status == "scheduled":
             card.status = "cancelled"
 

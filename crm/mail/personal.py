@@ -6,6 +6,7 @@ thank-you, a tribute note, an e-card, the team's notice of an inquiry).
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, update
 
 from crm.extensions import db
@@ -43,7 +44,11 @@ register(
         erase=_erase_emails,
         kept="Which message, when, and what the mail server answered; no address or content.",
         label=_l("Emails: %(n)d"),
-        erasing=_l("cancel what is still queued and erase the address and content of %(n)d emails;"),
+        erasing=lambda n: ngettext(
+            "cancel what is still queued and erase the address and content of %(num)d email;",
+            "cancel what is still queued and erase the address and content of %(num)d emails;",
+            n,
+        ),
     )
 )
 

@@ -7,6 +7,7 @@ the gift it covers.
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import or_, select, union
 
 from crm.payments import gateway
@@ -78,8 +79,10 @@ register(
         export=_export_donations,
         kept="Amount, currency, status, dates and Stripe ids, for the books; no name, address or message.",
         label=_l("Gifts: %(n)d"),
-        erasing=_l(
-            "remove the name, address, message and tribute from %(n)d gifts, keeping their amounts for the books;"
+        erasing=lambda n: ngettext(
+            "remove the name, address, message and tribute from %(num)d gift, keeping its amount for the books;",
+            "remove the name, address, message and tribute from %(num)d gifts, keeping their amounts for the books;",
+            n,
         ),
     )
 )
@@ -103,6 +106,7 @@ register(
         merge="follows",
         erase=_erase_refunds,
         exported=False,  # inside their gift
+        kept="Amount, status, dates and Stripe ids, for the books; the reason's personal words are scrubbed.",
     )
 )
 
@@ -134,7 +138,11 @@ register(
         erase=_erase_plans,
         kept="Amount and dates; the plan is cancelled at Stripe first, so nothing more is charged.",
         label=_l("Monthly gifts: %(n)d"),
-        erasing=_l("cancel %(n)d monthly gifts at Stripe, so nothing more is charged;"),
+        erasing=lambda n: ngettext(
+            "cancel %(num)d monthly gift at Stripe, so nothing more is charged;",
+            "cancel %(num)d monthly gifts at Stripe, so nothing more is charged;",
+            n,
+        ),
     )
 )
 
@@ -147,7 +155,11 @@ register(
         kept="Kept as issued, name and address included: the CRA requires a copy of each official receipt "
         "for two years after the end of the calendar year of the gift.",
         label=_l("Official receipts: %(n)d"),
-        erasing=_l("keep %(n)d official receipts as issued, as the Canada Revenue Agency requires;"),
+        erasing=lambda n: ngettext(
+            "keep %(num)d official receipt as issued, as the Canada Revenue Agency requires;",
+            "keep %(num)d official receipts as issued, as the Canada Revenue Agency requires;",
+            n,
+        ),
     )
 )
 

@@ -197,6 +197,7 @@ register(
         merge="follows",
         erase=_erase_replies,
         exported=False,  # inside their inquiry
+        kept="That staff replied, and when.",
     )
 )
 

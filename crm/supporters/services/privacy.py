@@ -46,7 +46,7 @@ def privacy_summary(supporter):
         tags=len(supporter.tags),
         merged_records=len(person.records) - 1,
         lines=[entry.label % {"n": n} for entry, n in counted],
-        erasing=[entry.erasing % {"n": n} for entry, n in counted if entry.erasing is not None and n],
+        erasing=[entry.erasing(n) for entry, n in counted if entry.erasing is not None and n],
     )
     return counts
 
