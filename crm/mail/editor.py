@@ -4,8 +4,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from crm.extensions import db
+from crm.mail.headers import clean_header_text
 from crm.mail.models import EmailCopy
-from crm.mail.outbox import MailError, clean_header_text
+from crm.mail.outbox import MailError
 from crm.mail.rendering import copy_source, render_copy, template_names, text_to_html
 from crm.utc import utcnow
 

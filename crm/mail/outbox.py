@@ -1,8 +1,7 @@
 """Putting emails in the outbox, and steering them (cancel, retry). Never sends anything."""
 
-import unicodedata
-
 from crm.extensions import db
+from crm.mail.headers import clean_header_text
 from crm.mail.models import OutboundEmail
 from crm.unique import add_once
 from crm.utc import utcnow
@@ -10,24 +9,6 @@ from crm.utc import utcnow
 
 class MailError(Exception):
     """An expected failure the user can correct; str() is a message for them."""
-
-
-def clean_header_text(value, limit=200):
-    """Return `value` on one line: control characters and line separators become spaces."""
-    # Cc covers CR, LF, NUL and the C1 controls (NEL...); Zl and Zp are Unicode line breaks.
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in str(value or ""))
-    return " ".join(text.split())[:limit]
-
-
-def header_display_name(value, limit=100):
-    """Return the name as it may stand in a To header: letters, digits, spaces, - ' . only.
-
-    Python's email package mis-folds long quoted names that hold quotes or angle brackets
-    (the address part can end up inside the name), so anything but a plain name stays in
-    the body of the message, never in the header.
-    """
-    kept = "".join(ch if unicodedata.category(ch)[0] in "LMN" or ch in " -'." else " " for ch in str(value or ""))
-    return " ".join(kept.split())[:limit]
 
 
 def enqueue_email(

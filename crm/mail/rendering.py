@@ -2,7 +2,6 @@
 
 import functools
 import re
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -16,8 +15,8 @@ from markupsafe import Markup, escape
 
 from crm.config import ROOT
 from crm.extensions import db
+from crm.mail.headers import UnsafeHeader, clean_header_text, language_tag, mailbox, url_list_header
 from crm.mail.models import NON_MARKETING, EmailCopy
-from crm.mail.outbox import clean_header_text, header_display_name
 from crm.utc import utcnow
 
 TEMPLATES = ROOT / "templates" / "email"
@@ -172,23 +171,27 @@ def build_message(email, attachments=()):
         html = render_template("email/_layout.html", body=text_to_html(body), **layout)
 
     message = EmailMessage()
+    # Every header from input is plain text (clean_header_text) or an Address (mailbox).
     message["Subject"] = subject
     message["From"] = _sender_header(config["MAIL_DEFAULT_SENDER"])
-    name = header_display_name(email.to_name)
-    local, _, domain = email.to_address.rpartition("@")
-    message["To"] = Address(display_name=name, username=local, domain=domain) if name else email.to_address
+    try:
+        message["To"] = mailbox(email.to_address, email.to_name)
+        if links:
+            # RFC 2369 and 8058: <https://...> as it is (mail clients ignore an encoded one),
+            # and the POST the one-click endpoint (mail.one_click) takes without a CSRF token.
+            message["List-Unsubscribe"] = url_list_header("List-Unsubscribe", links["unsubscribe_url"])
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    except UnsafeHeader as error:
+        raise RenderError(str(error)) from error
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = email.message_id or make_msgid(domain=sender_domain())
-    if links:
-        message["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    else:
+    if not links:
         message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     for filename, content, maintype, subtype in attachments:
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-    message["Content-Language"] = email.language  # after the body: set_content drops Content-* headers
+    message["Content-Language"] = language_tag(email.language)  # after the body: set_content drops Content-* headers
     return message
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from markupsafe import escape
 
 from crm.extensions import db
-from crm.mail.outbox import enqueue_email, header_display_name
+from crm.mail.headers import header_display_name
+from crm.mail.outbox import enqueue_email
 from crm.mail.rendering import build_message
 from crm.supporters.services.intake import find_or_create_supporter
 
