@@ -178,6 +178,13 @@ def erase_person(person):
 # --- tools the features' entries share ---------------------------------------------------------
 
 
+def child_rows(child, parent, key):
+    """Return rows(person) for a table whose rows belong to a parent row of the person (replies, refunds, cards)."""
+    return lambda person: (
+        select(child).join(parent, key == parent.id).where(parent.supporter_id.in_(person.ids)).order_by(child.id)
+    )
+
+
 def plain(value):
     """Return a JSON-ready value: aware times in UTC with a Z, dates as ISO text."""
     if isinstance(value, datetime):

@@ -6,12 +6,11 @@ honourees' names and addresses and the card messages go, and cards not yet sent 
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
 
 from crm.catalog.models import HonourCard, Order
 from crm.catalog.services.cards import sync_card_status
 from crm.payments.personal import CONTACT_FIELDS
-from crm.personal import ERASED, PersonalData, blank, plain_row, register
+from crm.personal import ERASED, PersonalData, blank, child_rows, plain_row, register
 from crm.supporters.attribution import ATTRIBUTION_FIELDS
 
 # RFC 2606 reserves .invalid: no mail can ever reach it.
@@ -83,12 +82,7 @@ register(
     PersonalData(
         "honour_cards",
         HonourCard,
-        rows=lambda person: (
-            select(HonourCard)
-            .join(Order, HonourCard.order_id == Order.id)
-            .where(Order.supporter_id.in_(person.ids))
-            .order_by(HonourCard.id)
-        ),
+        rows=child_rows(HonourCard, Order, HonourCard.order_id),
         merge="follows",
         gather=_gather_cards,
         erase=_erase_cards,

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select, union
 from crm.payments import gateway
 from crm.payments.models import Donation, Receipt, RecurringGift, Refund, StripeEvent
 from crm.payments.services import DonationError
-from crm.personal import PersonalData, blank, plain_row, register, scrub_strings
+from crm.personal import PersonalData, blank, child_rows, plain_row, register, scrub_strings
 from crm.supporters.attribution import ATTRIBUTION_FIELDS
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "address_line1", "city", "region", "postal_code")
@@ -97,12 +97,7 @@ register(
     PersonalData(
         "refunds",
         Refund,
-        rows=lambda person: (
-            select(Refund)
-            .join(Donation, Refund.donation_id == Donation.id)
-            .where(Donation.supporter_id.in_(person.ids))
-            .order_by(Refund.id)
-        ),
+        rows=child_rows(Refund, Donation, Refund.donation_id),
         merge="follows",
         erase=_erase_refunds,
         exported=False,  # inside their gift

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from crm.audit import AuditEvent
-from crm.personal import ERASED, PersonalData, blank, plain_row, register, scrub_json
+from crm.personal import ERASED, PersonalData, blank, child_rows, plain_row, register, scrub_json
 from crm.supporters.attribution import ATTRIBUTION_FIELDS
 from crm.supporters.models import ConsentRecord, ImportBatch, Inquiry, InquiryReply, Note, Signup, Supporter
 from crm.supporters.models.people import Activity, phone_key
@@ -188,12 +188,7 @@ register(
     PersonalData(
         "inquiry_replies",
         InquiryReply,
-        rows=lambda person: (
-            select(InquiryReply)
-            .join(Inquiry, InquiryReply.inquiry_id == Inquiry.id)
-            .where(Inquiry.supporter_id.in_(person.ids))
-            .order_by(InquiryReply.id)
-        ),
+        rows=child_rows(InquiryReply, Inquiry, InquiryReply.inquiry_id),
         merge="follows",
         erase=_erase_replies,
         exported=False,  # inside their inquiry
