@@ -12,6 +12,7 @@ from crm.accounts.services import create_user
 from crm.catalog.demo import seed_demo_catalog
 from crm.extensions import db
 from crm.payments.services.offline import OfflineGift, record_offline_gift
+from crm.payments.services.receipts import local_date
 from crm.supporters.models import Inquiry, Signup, Tag
 from crm.supporters.services.consent import grant_consent, record_implied_consent, withdraw_consent
 from crm.supporters.services.intake import add_activity, find_or_create_supporter
@@ -52,7 +53,7 @@ def _ascii(text):
     return "".join(ch for ch in decomposed if ch.isascii() and ch not in "' ")
 
 
-def seed_demo():
+def seed_demo(now=None):
     """Add the demo accounts and supporters; return False if they are already there."""
     if db.session.scalar(db.select(User).filter_by(email=DEMO_ACCOUNTS[0][0])) is not None:
         return False
@@ -60,7 +61,7 @@ def seed_demo():
     for email, role, password in DEMO_ACCOUNTS:
         user = create_user(email, password, role=role)
         admin = admin or user
-    now = utcnow()
+    now = now or utcnow()
     volunteers = Tag(name="volunteer")
     for n, (first, last, language, source) in enumerate(DEMO_SUPPORTERS):
         joined = now - timedelta(days=3 * (len(DEMO_SUPPORTERS) - n))
@@ -85,19 +86,19 @@ def seed_demo():
 def _demo_gift(supporter, n, joined, admin, now):
     """Record a cheque or cash gift the way staff would, so the gift screens and receipts have data."""
     amount_cents, method = DEMO_GIFTS[n]
-    received = joined + timedelta(days=1)
+    received = min(joined + timedelta(days=1), now)
     donor = {name: getattr(supporter, name) for name in ("first_name", "last_name", "city", "region", "language")}
     postal_code = "R3C 0A1" if supporter.region == "MB" else "H2X 1Y4"
     donor.update(address_line1=f"{10 + n} Demo Street", postal_code=postal_code)
     gift = OfflineGift(
         email=supporter.email,
         amount_cents=amount_cents,
-        received_on=received.date(),
+        received_on=local_date(received),  # the charity's calendar day, not UTC's
         method=method,
         reference=f"{1000 + n}" if method == "cheque" else "",
         donor=donor,
     )
-    record_offline_gift(gift, admin, current_app.config["CURRENCY"], now=min(received, now))
+    record_offline_gift(gift, admin, current_app.config["CURRENCY"], now=received)
 
 
 def _demo_history(supporter, n, joined, volunteers):

@@ -1,9 +1,13 @@
 """`flask users ...` commands."""
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from crm.accounts.models import User
 from crm.catalog.models import Item
+from crm.demo import seed_demo
 from crm.extensions import db
 from crm.payments.models import Donation, Receipt
 from tests.helpers import log_in
@@ -104,3 +108,11 @@ def test_demo_seed_refuses_production(make_app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 1
     assert "development only" in result.output
+
+
+@pytest.mark.parametrize("hour", [0, 4, 12, 23])
+def test_demo_seed_works_at_any_hour_of_the_utc_day(app, hour):
+    # Between midnight UTC and midnight in Toronto, UTC's date is tomorrow for the charity.
+    with app.app_context():
+        assert seed_demo(now=datetime(2026, 12, 6, hour, 30, tzinfo=UTC))
+        db.session.commit()
