@@ -4,7 +4,7 @@ An account belongs to someone who works with the charity, not to a supporter's r
 supporter's merge, erasure or export leaves it alone, and an admin deactivates it.
 """
 
-from crm.accounts.models import User
+from crm.accounts.models import LoginSession, User
 from crm.personal import PersonalData, register
 
 register(
@@ -15,5 +15,16 @@ register(
         merge="none",
         exported=False,
         kept="Not a supporter's data: an admin deactivates the account.",
+    )
+)
+
+register(
+    PersonalData(
+        "login_sessions",
+        LoginSession,
+        rows=lambda person: None,
+        merge="none",
+        exported=False,
+        kept="Not a supporter's data: an account's logins, ended at logout or by the account's owner.",
     )
 )

@@ -1,13 +1,14 @@
 """Account use cases. They add and flush; the caller commits."""
 
 import hashlib
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from crm.accounts.models import ROLES, User, new_session_token
+from crm.accounts.models import ROLES, LoginSession, User, hash_login_secret, new_session_token
 from crm.accounts.passwords import hash_password, needs_rehash, verify_password
 from crm.accounts.signals import password_reset_requested
 from crm.extensions import db
@@ -77,7 +78,7 @@ def set_password(user, new_password, now=None):
     check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now or utcnow()
-    user.session_token = new_session_token()
+    end_every_session(user)
 
 
 def set_role(user, role):
@@ -85,7 +86,50 @@ def set_role(user, role):
     if role not in ROLES:
         raise AccountError(_l("Unknown role: %(role)s", role=role))
     user.role = role
+    end_every_session(user)
+
+
+# Flask-Login's default for the remember cookie; a login session lives no longer than it.
+DEFAULT_REMEMBER_DURATION = timedelta(days=365)
+
+
+def start_login_session(user, now=None):
+    """Open a login session for `user` (one browser); its secret goes into their cookies."""
+    now = now or utcnow()
+    lifetime = current_app.config.get("REMEMBER_COOKIE_DURATION", DEFAULT_REMEMBER_DURATION)
+    if isinstance(lifetime, int | float):
+        lifetime = timedelta(seconds=lifetime)
+    db.session.execute(
+        db.delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.created_at < now - lifetime)
+    )
+    secret = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, secret_hash=hash_login_secret(secret), created_at=now))
+    db.session.flush()
+    user.login_secret = secret
+    return secret
+
+
+def end_login_session(user):
+    """End the login session this request runs in (logout); the user's other devices stay in."""
+    if user.login_secret:
+        db.session.execute(
+            db.delete(LoginSession).where(
+                LoginSession.user_id == user.id, LoginSession.secret_hash == hash_login_secret(user.login_secret)
+            )
+        )
+    user.login_secret = None
+
+
+def end_every_session(user):
+    """Sign the user out everywhere: every session and remember cookie stops opening the account."""
     user.session_token = new_session_token()
+    db.session.execute(db.delete(LoginSession).where(LoginSession.user_id == user.id))
+    user.login_secret = None
+
+
+def count_login_sessions(user):
+    """How many browsers or devices the user is logged in on."""
+    return db.session.scalar(db.select(db.func.count()).where(LoginSession.user_id == user.id))
 
 
 RESET_LINK_LIFETIME = timedelta(hours=1)

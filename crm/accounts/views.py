@@ -17,10 +17,14 @@ from crm.accounts.services import (
     AccountError,
     authenticate,
     change_password,
+    count_login_sessions,
     create_user,
+    end_every_session,
+    end_login_session,
     read_reset_token,
     request_password_reset,
     set_password,
+    start_login_session,
 )
 from crm.extensions import db, limiter
 from crm.security import safe_next_url, start_new_session
@@ -38,6 +42,8 @@ CARRIED_SESSION_KEYS = ("cart", "attribution")
 
 
 def _sign_in(user, remember=False):
+    start_login_session(user)
+    db.session.commit()
     carried = {key: session[key] for key in CARRIED_SESSION_KEYS if key in session}
     start_new_session()
     session.update(carried)
@@ -62,13 +68,35 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
-@bp.post("/logout")
-def logout():
-    # CSRFProtect has already checked the token of this POST.
+def _sign_out(message):
     logout_user()
     start_new_session()
-    flash(_("You are logged out."), "success")
+    flash(message, "success")
     return redirect(url_for("pages.home"))
+
+
+@bp.post("/logout")
+def logout():
+    # CSRFProtect has already checked the token of this POST. The login session is deleted, so
+    # a copy of this browser's session or remember cookie opens nothing afterwards.
+    if current_user.is_authenticated:
+        end_login_session(current_user)
+        db.session.commit()
+    return _sign_out(_("You are logged out."))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    end_every_session(current_user)
+    db.session.commit()
+    return _sign_out(_("You are logged out on every device."))
+
+
+@bp.get("/")
+@login_required
+def account():
+    return render_template("accounts/account.html", devices=count_login_sessions(current_user))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
