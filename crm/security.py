@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, request, session
 
 SESSION_ID_KEY = "sid"
+PRIVATE_PATHS = ("/staff/", "/account/")
 
 
 def content_security_policy(extra=None):
@@ -38,6 +39,10 @@ def set_security_headers(response):
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     response.headers["X-Frame-Options"] = g.get("frame_options", "DENY")
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.path.startswith(PRIVATE_PATHS):
+        # Staff screens and a person's account hold personal data: no browser or proxy keeps a copy
+        # (the back button after logout, a shared computer, a caching proxy).
+        response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response

@@ -7,6 +7,7 @@ from flask_login import current_user
 from crm.accounts.access import editor_required, role_required, staff_required
 from crm.audit import record_audit
 from crm.extensions import db
+from crm.lists import page_number, paginate
 from crm.mail import editor
 from crm.mail.models import EMAIL_STATUSES, Enrolment, OutboundEmail, Sequence, SequenceStep
 from crm.mail.outbox import MailError, cancel_email, outbox_query, retry_email, status_counts
@@ -15,15 +16,10 @@ from crm.mail.sequences import sequence_counts, set_enrolment_state
 from crm.mail.staff_forms import ActionForm, EmailCopyForm, SequenceForm, StepForm
 
 bp = Blueprint("mail_staff", __name__, url_prefix="/staff")
-PAGE_SIZE = 50
 # Marketing owns what is said and when; admin and staff steer single messages.
 WRITERS = ("admin", "staff", "marketing")
 # The preview is framed by our own page: no scripts, inline styles only, nothing fetched.
 PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
-
-
-def _page():
-    return max(1, request.args.get("page", 1, type=int) or 1)
 
 
 def _framed(html):
@@ -35,11 +31,9 @@ def _framed(html):
 @staff_required
 def outbox():
     filters = {key: request.args.get(key, "").strip()[:100] for key in ("status", "template", "recipient")}
-    query = outbox_query(**filters)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(PAGE_SIZE).offset((_page() - 1) * PAGE_SIZE)).all()
+    page = paginate(outbox_query(**filters), page_number(request.args))
     return render_template(
-        "mail/outbox.html", rows=rows, total=total, page=_page(), page_size=PAGE_SIZE, filters=filters,
+        "mail/outbox.html", page=page, filters=filters, args={k: v for k, v in filters.items() if v},
         statuses=EMAIL_STATUSES, templates=template_names(), counts=status_counts(),
     )  # fmt: skip
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
 from crm.extensions import db
+from crm.lists import page_number
 from crm.supporters.models import Supporter
 from crm.supporters.panels import profile_panels
 from crm.supporters.services import SupporterError
@@ -33,7 +34,7 @@ def index():
     form.set_tags(all_tags())
     status = 400 if request.args and not form.validate() else 200
     criteria = SupporterFilter.from_args(request.args)
-    page = list_supporters(criteria, request.args.get("page", 1, type=int))
+    page = list_supporters(criteria, page_number(request.args))
     return render_template("supporters/index.html", form=form, page=page, criteria=criteria), status
 
 

@@ -450,11 +450,12 @@ def test_marketing_reads_but_cannot_change_anything(app, client, make_user, peop
 
 
 def test_list_counts_exactly_up_to_the_cap_then_says_more_than(app, monkeypatch):
+    from crm import lists
     from crm.supporters.services import records
     from crm.supporters.services.intake import find_or_create_supporter
     from crm.supporters.services.search import SupporterFilter
 
-    monkeypatch.setattr(records, "COUNT_CAP", 3)
+    monkeypatch.setattr(lists, "COUNT_CAP", 3)
     with app.app_context():
         for n in range(5):
             find_or_create_supporter(f"capped{n}@example.org")

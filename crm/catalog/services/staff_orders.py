@@ -13,13 +13,13 @@ from crm.catalog.models import HonourCard, Item, Order, OrderLine
 from crm.catalog.models.orders import ORDER_STATUSES
 from crm.catalog.services import CatalogError
 from crm.extensions import db
+from crm.lists import paginate
 from crm.money import from_cents
 from crm.payments.services.backoffice import find_refund
 from crm.payments.services.refunds import refund_donation
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
 from crm.supporters.services.exports import BOM, safe_cell
-from crm.supporters.services.records import paginate
 from crm.supporters.services.search import between_days, person_conditions
 
 PER_PAGE = 50
@@ -113,7 +113,7 @@ def search_orders(criteria):
 
 
 def list_orders(criteria, page=1, per_page=PER_PAGE):
-    """Return one page (a SupporterPage of Orders) of the orders matching `criteria`."""
+    """Return one page (a ListPage of Orders) of the orders matching `criteria`."""
     return paginate(search_orders(criteria), page, per_page)
 
 

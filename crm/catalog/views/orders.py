@@ -28,6 +28,7 @@ from crm.catalog.services.staff_orders import (
 from crm.catalog.views import bp
 from crm.downloads import csv_response
 from crm.extensions import db
+from crm.lists import page_number
 from crm.payments import gateway
 from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
 from crm.payments.services import DonationError
@@ -48,7 +49,7 @@ def staff_orders():
     form.set_sources(order_sources())
     status = 400 if request.args and not form.validate() else 200
     criteria = OrderFilter.from_args(request.args)
-    page = list_orders(criteria, request.args.get("page", 1, type=int))
+    page = list_orders(criteria, page_number(request.args))
     sales = sales_by_item(criteria)
     return render_template(
         "catalog/staff/orders.html", form=form, page=page, criteria=criteria, sales=sales, **LABELS

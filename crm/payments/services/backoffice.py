@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from crm.audit import record_audit
 from crm.extensions import db
+from crm.lists import paginate
 from crm.money import from_cents
 from crm.payments.models import (
     DONATION_KINDS,
@@ -25,7 +26,6 @@ from crm.payments.services.receipt_links import receipt_download_url
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
 from crm.supporters.services.exports import BOM, safe_cell
-from crm.supporters.services.records import paginate
 from crm.supporters.services.search import between_days, person_conditions
 
 PER_PAGE = 50
@@ -122,7 +122,7 @@ def search_donations(criteria):
 
 
 def list_donations(criteria, page=1, per_page=PER_PAGE):
-    """Return one page (a SupporterPage of Donations) of the gifts matching `criteria`."""
+    """Return one page (a ListPage of Donations) of the gifts matching `criteria`."""
     return paginate(search_donations(criteria), page, per_page)
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from crm.accounts.access import editor_required, staff_required
 from crm.downloads import csv_response
 from crm.extensions import db
+from crm.lists import page_number
 from crm.payments import gateway
 from crm.payments.forms.staff import (
     KIND_LABELS,
@@ -45,7 +46,7 @@ def staff_donations():
     form.set_designations(designations())
     status = 400 if request.args and not form.validate() else 200
     criteria = DonationFilter.from_args(request.args)
-    page = list_donations(criteria, request.args.get("page", 1, type=int))
+    page = list_donations(criteria, page_number(request.args))
     return render_template("payments/staff/index.html", form=form, page=page, criteria=criteria, **LABELS), status
 
 

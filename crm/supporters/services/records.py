@@ -8,6 +8,7 @@ from sqlalchemy import and_, or_
 from crm.accounts.models import User
 from crm.audit import AuditEvent, record_audit
 from crm.extensions import db
+from crm.lists import PER_PAGE, paginate
 from crm.normalize import normalize_email
 from crm.supporters.models import (
     PURPOSES,
@@ -22,12 +23,9 @@ from crm.supporters.models import (
 from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import consent_state
 from crm.supporters.services.intake import PROFILE_FIELDS, add_activity
-from crm.supporters.services.search import count_matches, count_supporters, search_supporters
+from crm.supporters.services.search import count_supporters, search_supporters
 from crm.utc import utcnow
 
-PER_PAGE = 50
-# The list counts matches exactly up to this many; beyond, it says \"more than\".
-COUNT_CAP = 10_000
 EDITABLE_FIELDS = ("email", *PROFILE_FIELDS)
 TAG_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 5000
@@ -37,64 +35,11 @@ class EmailError(SupporterError):
     """The new email address cannot be used (taken by another record, or too long)."""
 
 
-@dataclass
-class SupporterPage:
-    """One page of the supporter list (past COUNT_CAP matches the total is COUNT_CAP + 1)."""
-
-    items: list
-    total: int
-    page: int
-    pages: int
-    per_page: int = PER_PAGE
-
-    @property
-    def total_is_capped(self):
-        return self.total > COUNT_CAP
-
-    @property
-    def first_index(self):
-        return (self.page - 1) * self.per_page + 1 if self.items else 0
-
-    @property
-    def last_index(self):
-        return (self.page - 1) * self.per_page + len(self.items)
-
-    def window(self, around=2):
-        """Return the page numbers to link to, with None where pages are skipped."""
-        shown = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
-        result = []
-        for number in numbers:
-            if result and number - result[-1] > 1:
-                result.append(None)
-            result.append(number)
-        return result
-
-
 def list_supporters(criteria, page=1, per_page=PER_PAGE, now=None):
-    """Return one SupporterPage of the supporters matching `criteria` (the page is clamped)."""
+    """Return one ListPage of the supporters matching `criteria` (the page is clamped)."""
     now = now or utcnow()
     query = search_supporters(criteria, now=now)
     return paginate(query, page, per_page, count=lambda cap: count_supporters(criteria, now=now, cap=cap))
-
-
-def paginate(query, page=1, per_page=PER_PAGE, count=None):
-    """Return one SupporterPage of the rows `query` selects (the page is clamped).
-
-    `count(cap)` counts every match (default: the query itself), and only runs when the page
-    does not already show where the list ends.
-    """
-    page = max(1, min(page, 10**9))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    if 0 < len(items) < per_page or (page == 1 and not items):
-        total = (page - 1) * per_page + len(items)  # the last page: no need to count
-    else:
-        total = (count or (lambda cap: count_matches(query, cap=cap)))(COUNT_CAP)
-    pages = max(1, -(-total // per_page))
-    if page > pages:
-        page = pages
-        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return SupporterPage(items=items, total=total, page=page, pages=pages, per_page=per_page)
 
 
 def all_tags():

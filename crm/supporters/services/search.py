@@ -8,7 +8,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from crm.extensions import db
+from crm.lists import count_matches
 from crm.normalize import normalize_email
 from crm.query_filters import QueryFilter
 from crm.supporters.models import PURPOSES, ConsentRecord, Supporter, Tag, supporter_tags
@@ -198,12 +198,3 @@ def person_conditions(row, text):
 def count_supporters(criteria, now=None, cap=None):
     """Return how many supporters search_supporters(criteria) selects, counted the cheaper way."""
     return count_matches(_matching(criteria, now or utcnow(), for_counting=True), cap)
-
-
-def count_matches(query, cap=None):
-    """Return how many rows `query` selects; with `cap`, stop counting past it (returns cap + 1)."""
-    query = query.order_by(None)
-    if cap is not None:
-        # Counting 117,000 consent matches exactly takes most of a second; past the cap nobody reads it.
-        query = query.limit(cap + 1)
-    return db.session.scalar(select(db.func.count()).select_from(query.subquery()))
