@@ -73,7 +73,12 @@ def columns(batch_id):
             db.session.commit()
             return redirect(url_for(".batch", batch_id=batch.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("transfer/columns.html", form=form, batch=batch, samples=column_samples(batch)), status
+    try:
+        samples = column_samples(batch)
+    except SupporterError as error:
+        samples, status = [[] for _header in batch.mapping["headers"]], 400
+        form.form_errors.append(str(error))
+    return render_template("transfer/columns.html", form=form, batch=batch, samples=samples), status
 
 
 @bp.get("/import/<int:batch_id>")

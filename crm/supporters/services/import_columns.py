@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from crm.normalize import normalize_email
 from crm.supporters.models import Supporter, Tag
 from crm.supporters.models.people import fold
+from crm.supporters.services import SupporterError
 from crm.supporters.services.intake import PROFILE_FIELDS
 
 # What a column may be imported as, in the order the mapping screen offers them.
@@ -131,11 +132,38 @@ def sniff_delimiter(text):
     return best if counts[best] else ","
 
 
+class ImportProblem(SupporterError):
+    """The file or the mapping cannot be imported as it is; str() says why."""
+
+
+def _csv_problem(error, line):
+    if "field larger than field limit" in str(error):
+        return ImportProblem(
+            _(
+                "Line %(line)d of the file holds a value longer than 131,072 characters. Check that every "
+                "quotation mark is closed, shorten the value, and upload the file again.",
+                line=line,
+            )
+        )
+    return ImportProblem(_("The file could not be read as CSV (line %(line)d): %(reason)s", line=line, reason=error))
+
+
+def _read(reader):
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise _csv_problem(error, reader.line_num) from error
+
+
 def open_rows(text, delimiter):
-    """Return (headers, rows): rows yields (row number, cells), the header being row 1."""
+    """Return (headers, rows): rows yields (row number, cells), the header being row 1.
+
+    A line Python's csv module cannot read raises ImportProblem with a message for the user.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers = [cell.strip() for cell in next(reader, [])]
-    return headers, enumerate(reader, start=2)
+    lines = _read(reader)
+    headers = [cell.strip() for cell in next(lines, [])]
+    return headers, enumerate(lines, start=2)
 
 
 # A plain local part ("ana.silva+news"), a subset of what email_validator accepts. With it, the

@@ -17,12 +17,12 @@ from sqlalchemy import select, update
 from crm.extensions import db
 from crm.supporters.models import Activity, ConsentRecord, Supporter, Suppression, Tag, email_hash
 from crm.supporters.models.people import supporter_tags
-from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import withdraw_consent
 from crm.supporters.services.exports import safe_cell
 from crm.supporters.services.import_bulk import among, bulk_insert
 from crm.supporters.services.import_columns import (
     ColumnPlan,
+    ImportProblem,
     decode,
     open_rows,
 )
@@ -31,10 +31,6 @@ from crm.supporters.services.intake import PROFILE_FIELDS, fill_blanks
 CHUNK_SIZE = 1000
 DEFAULT_SOURCE = "import"
 _KNOWN = (Supporter.id, Supporter.email, *(getattr(Supporter, name) for name in PROFILE_FIELDS))
-
-
-class ImportProblem(SupporterError):
-    """The file or the mapping cannot be imported as it is; str() says why."""
 
 
 @dataclass
@@ -90,11 +86,8 @@ class RowPass:
         headers, rows = read_batch_rows(self.batch)
         plan = ColumnPlan(headers, self.batch.mapping["targets"])
         self.report_writer.writerow(["row", "errors", *headers])
-        try:
-            for chunk in _chunks(islice(rows, limit), CHUNK_SIZE):
-                self._chunk(plan, chunk)
-        except csv.Error as error:
-            raise ImportProblem(_("The file could not be read as CSV: %(reason)s", reason=str(error))) from error
+        for chunk in _chunks(islice(rows, limit), CHUNK_SIZE):
+            self._chunk(plan, chunk)
         return self.counts
 
     def _chunk(self, plan, chunk):

@@ -7,7 +7,6 @@ A row with any error is rejected whole; an unexpected failure rolls the whole ba
 caller rolls back and calls fail_import).
 """
 
-import csv
 import secrets
 from itertools import islice
 from pathlib import Path
@@ -43,7 +42,9 @@ PREVIEW_ROWS = 20
 def _new_batch(data, filename, stored_path, uploaded_by, source, targets, now):
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    headers, _rows = open_rows(text, delimiter)
+    headers, rows = open_rows(text, delimiter)
+    for _row in rows:
+        pass  # read it all once: a line that cannot be read is refused now, not halfway through the import
     if not any(headers):
         raise ImportProblem(_("The file is empty, or its first line holds no column names."))
     batch = ImportBatch(
@@ -195,12 +196,9 @@ def column_samples(batch, count=3, scan=50):
     """Return, per column, up to `count` example values from the first `scan` rows (for the mapping screen)."""
     headers, rows = read_batch_rows(batch)
     samples = [[] for _header in headers]
-    try:
-        for _number, cells in islice(rows, scan):
-            for index, cell in enumerate(cells[: len(headers)]):
-                value = " ".join(cell.replace("\x00", "").split())
-                if value and len(samples[index]) < count and value not in samples[index]:
-                    samples[index].append(value[:60])
-    except csv.Error as error:
-        raise ImportProblem(_("The file could not be read as CSV: %(reason)s", reason=str(error))) from error
+    for _number, cells in islice(rows, scan):
+        for index, cell in enumerate(cells[: len(headers)]):
+            value = " ".join(cell.replace("\x00", "").split())
+            if value and len(samples[index]) < count and value not in samples[index]:
+                samples[index].append(value[:60])
     return samples
