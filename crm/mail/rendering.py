@@ -9,7 +9,9 @@ from pathlib import Path
 
 from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale
-from jinja2 import ChainableUndefined
+from flask_babel import gettext as _
+from jinja2 import ChainableUndefined, nodes
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -30,8 +32,37 @@ class RenderError(Exception):
     """The copy of a message cannot be rendered."""
 
 
+# What staff copy may hold: text, {{ variables }} with a few filters, and {% if %} ... {% endif %}.
+# No loops, calls, assignments, macros or multiplication: with those, one short copy
+# could spin a CPU or fill the memory of the web process or the mail worker. Every construct left
+# is linear, so the output is at most the source times the longest variable, and capped besides.
+COPY_NODES = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Name, nodes.Const, nodes.Filter,
+    nodes.Test, nodes.CondExpr, nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.Concat,
+    nodes.Getattr, nodes.Getitem, nodes.Slice,  # the sandbox keeps these away from Python's insides
+)  # fmt: skip
+COPY_FILTERS = {"default", "d", "upper", "lower", "title", "capitalize", "trim", "truncate", "e", "escape"}
+COPY_TESTS = {"defined", "undefined", "none", "string", "number", "eq", "ne", "sameas"}
+MAX_RENDERED_COPY = 200_000
+
+
+def _check_copy(tree):
+    for node in tree.find_all(nodes.Node):
+        allowed = isinstance(node, COPY_NODES) and not (
+            (isinstance(node, nodes.Filter) and node.name not in COPY_FILTERS)
+            or (isinstance(node, nodes.Test) and node.name not in COPY_TESTS)
+        )
+        if not allowed:
+            what = getattr(node, "name", None) or type(node).__name__
+            raise RenderError(_("only {{ variables }} and {%% if %%} may be used here, not “%(what)s”", what=what))
+
+
 @functools.lru_cache(maxsize=256)
 def _compile(source):
+    try:
+        _check_copy(SANDBOX.parse(source))
+    except TemplateSyntaxError as error:
+        raise RenderError(str(error)) from error
     return SANDBOX.from_string(source)
 
 
@@ -64,9 +95,18 @@ def copy_source(template, language):
 
 
 def render_copy(source, variables):
-    """Render copy source in the sandbox with plain string variables."""
+    """Render copy source in the sandbox with plain string variables (at most MAX_RENDERED_COPY characters)."""
+    template = _compile(source)
     try:
-        return _compile(source).render(**variables)
+        pieces, size = [], 0
+        for piece in template.generate(**variables):
+            size += len(piece)
+            if size > MAX_RENDERED_COPY:
+                raise RenderError(_("the rendered copy is longer than %(n)s characters", n=f"{MAX_RENDERED_COPY:,}"))
+            pieces.append(piece)
+        return "".join(pieces)
+    except RenderError:
+        raise
     except Exception as error:
         raise RenderError(str(error)) from error
 
