@@ -2,6 +2,7 @@
 
 import json
 import logging
+import time
 
 import stripe
 from flask import current_app
@@ -95,6 +96,11 @@ def _intent_dict(intent):
     }
 
 
+def _signed_at(signature_header):
+    stamps = [item.strip()[2:] for item in signature_header.split(",") if item.strip().startswith("t=")]
+    return int(stamps[0].strip()) if stamps else 0
+
+
 def verify_webhook(payload, signature_header):
     """Return the event (a dict) if the raw body is signed with STRIPE_WEBHOOK_SECRET, else raise."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
@@ -104,6 +110,9 @@ def verify_webhook(payload, signature_header):
         stripe.WebhookSignature.verify_header(
             payload.decode("utf-8"), signature_header or "", secret, WEBHOOK_TOLERANCE
         )
+        # Stripe's library refuses a timestamp too old, not one in the future: tolerance both ways.
+        if _signed_at(signature_header) > time.time() + WEBHOOK_TOLERANCE:
+            raise SignatureError("timestamp in the future")
         event = json.loads(payload)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
         raise SignatureError(str(error)) from error

@@ -92,7 +92,9 @@ def test_unknown_event_types_are_stored_and_ignored(app, client, secret):
         assert stored.processed_at is not None
 
 
-@pytest.mark.parametrize("case", ["bad signature", "stale timestamp", "tampered body", "no header", "wrong secret"])
+@pytest.mark.parametrize(
+    "case", ["bad signature", "stale timestamp", "future timestamp", "tampered body", "no header", "wrong secret"]
+)
 def test_unverifiable_events_are_refused_and_nothing_is_written(app, client, secret, case, caplog):
     payload = event_payload("evt_bad", "customer.created", {"id": "cus_x", "object": "customer"})
     header = sign(payload, secret)
@@ -100,6 +102,8 @@ def test_unverifiable_events_are_refused_and_nothing_is_written(app, client, sec
         header = header[:-4] + ("0000" if not header.endswith("0000") else "1111")
     elif case == "stale timestamp":
         header = sign(payload, secret, timestamp=int(time.time()) - 301)
+    elif case == "future timestamp":  # signed for later: a stolen signature would keep working until then
+        header = sign(payload, secret, timestamp=int(time.time()) + 3600)
     elif case == "tampered body":
         payload = payload.replace(b"cus_x", b"cus_y")
     elif case == "no header":
@@ -111,6 +115,11 @@ def test_unverifiable_events_are_refused_and_nothing_is_written(app, client, sec
     assert response.status_code == 400
     assert count(app, StripeEvent) == 0
     assert any("refused a Stripe webhook" in record.getMessage() for record in caplog.records)
+
+
+def test_a_clock_a_little_ahead_is_tolerated(app, client, secret):
+    payload = event_payload("evt_ahead", "customer.created", {"id": "cus_x", "object": "customer"})
+    assert post_signed(client, payload, sign(payload, secret, timestamp=int(time.time()) + 60)).status_code == 200
 
 
 def test_webhook_needs_no_csrf_token_but_only_accepts_post(client):
