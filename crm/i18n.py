@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 
+from crm.accounts.access import public
 from crm.money import format_money
 from crm.security import safe_next_url
 
@@ -24,6 +25,7 @@ def select_locale():
 
 
 @bp.get("/language/<code>")
+@public
 def switch_language(code):
     """Remember the language and go back to the page the visitor was on."""
     if code not in current_app.config["SUPPORTED_LOCALES"]:

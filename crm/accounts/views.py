@@ -2,9 +2,9 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from crm.accounts import access  # noqa: F401  (configures the login manager)
+from crm.accounts.access import public, signed_in_required
 from crm.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -52,6 +52,7 @@ def _sign_in(user, remember=False):
 
 @bp.route("/login", methods=["GET", "POST"])
 @login_limits
+@public
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -76,6 +77,7 @@ def _sign_out(message):
 
 
 @bp.post("/logout")
+@public
 def logout():
     # CSRFProtect has already checked the token of this POST. The login session is deleted, so
     # a copy of this browser's session or remember cookie opens nothing afterwards.
@@ -86,7 +88,7 @@ def logout():
 
 
 @bp.post("/logout-everywhere")
-@login_required
+@signed_in_required
 def logout_everywhere():
     end_every_session(current_user)
     db.session.commit()
@@ -94,12 +96,13 @@ def logout_everywhere():
 
 
 @bp.get("/")
-@login_required
+@signed_in_required
 def account():
     return render_template("accounts/account.html", devices=count_login_sessions(current_user))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@public
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -117,7 +120,7 @@ def signup():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@signed_in_required
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -136,6 +139,7 @@ def password():
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT"], methods=["POST"])
+@public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -149,6 +153,7 @@ def forgot_password():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
 def reset_password(token):
     try:
         user = read_reset_token(token)

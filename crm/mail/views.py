@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template
 
+from crm.accounts.access import public
 from crm.extensions import csrf, db
 from crm.supporters.preference_views import link_error
 from crm.supporters.services.preferences import (
@@ -15,6 +16,7 @@ bp.register_error_handler(PreferenceLinkError, link_error)
 
 
 @bp.get("/unsubscribe/<token>")
+@public
 def confirm_unsubscribe(token):
     # Link scanners fetch GETs: this page only asks, the button POSTs.
     supporter = read_preference_token(token)
@@ -23,6 +25,7 @@ def confirm_unsubscribe(token):
 
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt  # mail clients send the one-click POST without our form token (RFC 8058)
+@public
 def one_click(token):
     supporter = read_preference_token(token)
     if not supporter.erased_at:

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from crm.accounts.access import public
 from crm.errors import render_error
 from crm.extensions import db
 from crm.supporters.models import PURPOSES
@@ -44,6 +45,7 @@ def link_error(error):
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@public
 def manage(token):
     supporter = read_preference_token(token)
     if supporter.erased_at:
@@ -62,6 +64,7 @@ def manage(token):
 
 
 @bp.post("/<token>/unsubscribe")
+@public
 def unsubscribe_all(token):
     supporter = read_preference_token(token)
     if not supporter.erased_at and UnsubscribeAllForm().validate_on_submit():
@@ -71,6 +74,7 @@ def unsubscribe_all(token):
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public
 def confirm_newsletter_view(token):
     # Link scanners fetch GETs: the page asks, the button (a POST) confirms.
     signup = read_confirmation_token(token)

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
+from crm.accounts.access import public
 from crm.extensions import db
 from crm.supporters.attribution import capture_attribution, current_visit
 from crm.supporters.guide import GUIDE, build_guide_pdf, guide_text
@@ -40,6 +41,7 @@ def _show(template, form):
 
 @bp.route("/newsletter", methods=["GET", "POST"])
 @public_form_limit
+@public
 def newsletter():
     form = NewsletterForm()
     done = _handle(
@@ -57,12 +59,14 @@ def newsletter():
 
 
 @bp.get("/newsletter/thanks")
+@public
 def newsletter_thanks():
     return render_template("public/newsletter_thanks.html")
 
 
 @bp.route("/fundraise/learn-more", methods=["GET", "POST"])
 @public_form_limit
+@public
 def fundraiser_interest():
     form = FundraiserInterestForm()
     done = _handle(
@@ -84,12 +88,14 @@ def fundraiser_interest():
 
 
 @bp.get("/fundraise/learn-more/thanks")
+@public
 def fundraiser_interest_thanks():
     return render_template("public/fundraiser_interest_thanks.html", guide_title=guide_text(str(get_locale()))["title"])
 
 
 @bp.route("/contact/media", methods=["GET", "POST"])
 @public_form_limit
+@public
 def media_inquiry():
     form = MediaInquiryForm()
     done = _handle(
@@ -111,12 +117,14 @@ def media_inquiry():
 
 
 @bp.get("/contact/media/thanks")
+@public
 def media_inquiry_thanks():
     return render_template("public/media_inquiry_thanks.html")
 
 
 @bp.route("/contact/events", methods=["GET", "POST"])
 @public_form_limit
+@public
 def events_inquiry():
     form = EventsInquiryForm()
     done = _handle(
@@ -130,16 +138,19 @@ def events_inquiry():
 
 
 @bp.get("/contact/events/thanks")
+@public
 def events_inquiry_thanks():
     return render_template("public/events_inquiry_thanks.html")
 
 
 @bp.get("/guide")
+@public
 def guide():
     return render_template("public/guide.html", guide=guide_text(str(get_locale())))
 
 
 @bp.get("/guide.pdf")
+@public
 def guide_pdf():
     language = request.args.get("lang")
     if language not in GUIDE:

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, render_template, request, session, url_for
 
+from crm.accounts.access import public
 from crm.catalog.forms.checkout import CheckoutForm
 from crm.catalog.models import Order
 from crm.catalog.services import CatalogError
@@ -33,6 +34,7 @@ def _show(form, cart, status):
 
 @bp.route("/catalog/checkout", methods=["GET", "POST"])
 @public_form_limit
+@public
 def checkout():
     allow_stripe()
     cart = read_cart(session.get(SESSION_KEY))
@@ -73,6 +75,7 @@ def _next_step(started):
 
 
 @bp.route("/catalog/orders/<token>")
+@public
 def order(token):
     try:
         found = check_order(token[:64])
@@ -92,6 +95,7 @@ def order(token):
 
 
 @bp.route("/catalog/orders/<token>/cards.pdf")
+@public
 def order_cards(token):
     found = db.session.scalar(db.select(Order).filter_by(token=token[:64]))
     if found is None or found.status not in ("paid", "partially_refunded") or not found.cards:

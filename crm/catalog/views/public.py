@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 
+from crm.accounts.access import public
 from crm.catalog.forms.cart import CartItemForm, CartQuantityForm
 from crm.catalog.services import CatalogError
 from crm.catalog.services.browse import (
@@ -27,6 +28,7 @@ from crm.catalog.views import bp
 
 
 @bp.get("/catalog/images/<name>")
+@public
 def image(name):
     if not IMAGE_NAME.match(name):
         abort(404)
@@ -34,6 +36,7 @@ def image(name):
 
 
 @bp.get("/catalog")
+@public
 def index():
     slug = request.args.get("category")
     category = find_category(slug) if slug else None
@@ -50,6 +53,7 @@ def index():
 
 
 @bp.get("/catalog/<slug>")
+@public
 def item(slug):
     found = find_active_item(slug)
     if found is None:
@@ -60,21 +64,25 @@ def item(slug):
 
 
 @bp.get("/catalog/cart")
+@public
 def cart():
     return _cart_page()
 
 
 @bp.post("/catalog/cart/add")
+@public
 def cart_add():
     return _change(CartQuantityForm(), add_item, _("Added to your cart."))
 
 
 @bp.post("/catalog/cart/quantity")
+@public
 def cart_quantity():
     return _change(CartQuantityForm(), set_quantity, _("Your cart is updated."))
 
 
 @bp.post("/catalog/cart/remove")
+@public
 def cart_remove():
     return _change(CartItemForm(), remove_item, _("Removed from your cart."))
 

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
+from crm.accounts.access import public
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.forms.donate import DonationForm, clean_designation, stripe_settings
@@ -36,6 +37,7 @@ def _show_form(form, status):
 
 @bp.route("/donate", methods=["GET", "POST"])
 @public_form_limit
+@public
 def donate():
     allow_stripe()
     form = DonationForm()
@@ -81,6 +83,7 @@ def continue_payment(status, client_secret, done):
 
 
 @bp.route("/donate/thanks/<token>")
+@public
 def thanks(token):
     try:
         donation = check_donation(token[:64])

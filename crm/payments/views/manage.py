@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from crm.accounts.access import public
 from crm.extensions import db
 from crm.i18n import money_filter
 from crm.payments.forms.donate import stripe_settings
@@ -26,11 +27,13 @@ def _page(template, gift, form, status=200, **extra):
 
 
 @bp.route("/donate/monthly/<token>")
+@public
 def manage(token):
     return _page("manage", _gift(token), AmountForm(), token=token)
 
 
 @bp.route("/donate/monthly/<token>/amount", methods=["POST"])
+@public
 def manage_amount(token):
     gift, form = _gift(token), AmountForm()
     if form.validate_on_submit():
@@ -47,6 +50,7 @@ def manage_amount(token):
 
 
 @bp.route("/donate/monthly/<token>/card", methods=["GET", "POST"])
+@public
 def manage_card(token):
     allow_stripe()
     gift, form = _gift(token), CardForm()
@@ -67,6 +71,7 @@ def manage_card(token):
 
 
 @bp.route("/donate/monthly/<token>/cancel", methods=["GET", "POST"])
+@public
 def manage_cancel(token):
     gift, form = _gift(token), CancelForm()
     if form.validate_on_submit():

@@ -3,6 +3,7 @@
 from flask import abort
 from flask_babel import gettext as _
 
+from crm.accounts.access import public
 from crm.errors import render_error
 from crm.payments.services.receipt_links import receipt_download_url, receipt_filename, receipt_from_token
 from crm.payments.services.receipts import current_receipt
@@ -10,6 +11,7 @@ from crm.payments.views import bp
 
 
 @bp.route("/receipts/<token>")
+@public
 def receipt_download(token):
     receipt = receipt_from_token(token[:200])
     if receipt is None:

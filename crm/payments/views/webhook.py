@@ -4,6 +4,7 @@ import logging
 
 from flask import request
 
+from crm.accounts.access import public
 from crm.extensions import csrf, db
 from crm.payments import gateway
 from crm.payments.services.events import record_stripe_event
@@ -14,6 +15,7 @@ log = logging.getLogger(__name__)
 
 @bp.route("/payments/stripe/webhook", methods=["POST"])
 @csrf.exempt
+@public
 def stripe_webhook():
     try:
         event = gateway.verify_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
