@@ -127,6 +127,7 @@ def register_templates(app):
 
 
 def register_commands(app):
+    from crm import backups  # noqa: F401  (adds `flask db backup` and `flask db restore`)
     from crm.accounts.commands import users_cli
     from crm.demo import demo_cli
     from crm.mail.commands import mail_cli
