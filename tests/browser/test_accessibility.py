@@ -78,6 +78,6 @@ def test_staff_lists_have_no_serious_violations(page, live_server, demo):
     page.get_by_label("Password").fill("demo-admin-password")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/staff/")
-    urls = _pages(live_server.app, public=False) + ["/account/"]
+    urls = [*_pages(live_server.app, public=False), "/account/"]
     assert len(urls) >= 10
     assert _check(page, live_server.url, urls) == {}
