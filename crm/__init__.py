@@ -36,9 +36,11 @@ def create_app(config=None):
 
 def register_extensions(app):
     from crm.i18n import select_locale
+    from crm.security import limit_form_size
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    app.before_request(limit_form_size)  # before CSRFProtect reads the form
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -133,7 +133,11 @@ class Config:
         self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
 
         self.MEDIA_ROOT = env.get("MEDIA_ROOT") or str(instance / "media")
+        # Uploads (catalog images, CSV imports) may send this much; a plain form far less: the
+        # longest field any form accepts is 20,000 characters. Text parts of an upload form too.
         self.MAX_CONTENT_LENGTH = _int(env, "MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+        self.MAX_FORM_BYTES = _int(env, "MAX_FORM_BYTES", 256 * 1024)
+        self.MAX_FORM_MEMORY_SIZE = self.MAX_FORM_BYTES
 
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,7 +9,7 @@ MESSAGES = {
     403: (_l("Access denied"), _l("Your account does not have permission to see this page.")),
     404: (_l("Page not found"), _l("We could not find that page. It may have moved, or the address may be mistyped.")),
     405: (_l("Not allowed"), _l("That action is not available on this page.")),
-    413: (_l("File too large"), _l("What you sent is larger than we accept. Please send something smaller.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept. Please send something smaller.")),
     429: (_l("Too many attempts"), _l("You have tried too many times. Please wait a minute and try again.")),
     500: (
         _l("Something went wrong"),

@@ -21,7 +21,7 @@ ENGLISH = {
     400: "Bad request",
     403: "Access denied",
     404: "Page not found",
-    413: "File too large",
+    413: "Too large",
     429: "Too many attempts",
     500: "Something went wrong",
 }
@@ -29,7 +29,7 @@ FRENCH = {
     400: "Demande invalide",
     403: "Accès refusé",
     404: "Page introuvable",
-    413: "Fichier trop volumineux",
+    413: "Trop volumineux",
     429: "Trop de tentatives",
     500: "Une erreur est survenue",
 }

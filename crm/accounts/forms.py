@@ -3,9 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo
 
 from crm.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from crm.forms import Length
 
 
 def strip(value):

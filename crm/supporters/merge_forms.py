@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
+from crm.forms import Length
 from crm.supporters.services.merging import MERGE_FIELDS
 from crm.supporters.services.privacy import is_confirm_word
 

@@ -17,8 +17,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
+from crm.forms import Length
 from crm.i18n import LANGUAGE_NAMES
 from crm.normalize import normalize_email
 from crm.supporters.services.signups import ShownWording

@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Optional, Regexp
 
+from crm.forms import Length
 from crm.supporters.models import PURPOSES
 from crm.supporters.services.records import NOTE_MAX_LENGTH, TAG_MAX_LENGTH
 

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
+from crm.forms import Length
 from crm.supporters.services.import_columns import IGNORE, TARGETS
 
 

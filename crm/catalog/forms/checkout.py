@@ -16,10 +16,11 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, Length, ValidationError
+from wtforms.validators import Email, ValidationError
 
 from crm.catalog.services.cart import MAX_QUANTITY
 from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dates
+from crm.forms import Length
 from crm.payments.forms.donate import TOKEN_RE, DonationForm
 from crm.supporters.public_forms import ConsentBoxMixin, clean_line, message_field
 from crm.supporters.spam import honeypot_field

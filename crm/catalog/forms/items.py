@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Optional, ValidationError
 
 from crm.catalog.services.items import MAX_CAP, MAX_NAME, MAX_PRICE_CENTS, MAX_TEXT, ItemFields
+from crm.forms import Length
 from crm.money import from_cents
 from crm.payments.forms.amounts import parse_amount
 from crm.supporters.public_forms import clean_line, clean_text

@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
+from crm.forms import Length
 from crm.i18n import money_filter
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.services import DonationError, GiftRequest

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
+from crm.forms import Length
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import TOKEN_RE
 from crm.payments.services import DonationError
