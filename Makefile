@@ -60,6 +60,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# One pytest worker per core (pytest-xdist); each worker has its own database, SMTP sink and
+# localstripe on free ports. PYTEST_ARGS="-n 0" runs in one process (easier to debug).
+PYTEST_ARGS ?= -n auto
 test: lint translations chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
