@@ -57,6 +57,9 @@ DEV_DEFAULTS = {
 }
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 class Config:
     """Settings for a running application, production or development."""
 
@@ -69,6 +72,11 @@ class Config:
         instance = Path(instance_path or ROOT / "instance")
 
         self.SECRET_KEY = env.get("SECRET_KEY") or self._dev_secret_key(instance)
+        if production and len(self.SECRET_KEY.encode()) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(
+                f"SECRET_KEY must hold at least {MIN_SECRET_KEY_BYTES} random bytes (it signs sessions and links): "
+                'python -c "import secrets; print(secrets.token_hex(32))"'
+            )
         self.SQLALCHEMY_DATABASE_URI = database_url(env.get("DATABASE_URL"), instance)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.BASE_URL = env.get("BASE_URL", "").rstrip("/")
@@ -123,6 +131,14 @@ class Config:
         self.MONEY_TERRITORY = env.get("MONEY_TERRITORY", "CA")
 
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # memory:// counts in each process: with gunicorn's 2 workers, 5 failed logins a minute became 10.
+        self.WEB_CONCURRENCY = _int(env, "WEB_CONCURRENCY", 2)  # the Procfile's gunicorn --workers
+        if production and self.RATELIMIT_STORAGE_URI.startswith("memory://") and self.WEB_CONCURRENCY > 1:
+            raise ConfigError(
+                "RATELIMIT_STORAGE_URI=memory:// counts attempts in each process, and "
+                f"{self.WEB_CONCURRENCY} processes serve (WEB_CONCURRENCY): set RATELIMIT_STORAGE_URI="
+                "redis://127.0.0.1:6379 (shared by every process), or WEB_CONCURRENCY=1"
+            )
         self.RATELIMIT_ENABLED = True
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_LIMIT_PER_ACCOUNT = env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute")

@@ -2,6 +2,7 @@
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 MESSAGES = {
@@ -29,11 +30,30 @@ def render_error(code, title=None, message=None):
     )
 
 
+def wait_message(seconds):
+    """Tell a visitor who hit a limit how long it is counted over (a minute, an hour, a day)."""
+    if seconds >= 86400:
+        return ngettext("Please wait a day and try again.", "Please wait %(num)d days and try again.", seconds // 86400)
+    if seconds >= 3600:
+        return ngettext(
+            "Please wait an hour and try again.", "Please wait %(num)d hours and try again.", seconds // 3600
+        )
+    minutes = max(1, -(-seconds // 60))
+    return ngettext("Please wait a minute and try again.", "Please wait %(num)d minutes and try again.", minutes)
+
+
+def _message_for(error):
+    limit = getattr(getattr(error, "limit", None), "limit", None)  # Flask-Limiter's RateLimitExceeded
+    if error.code == 429 and limit is not None:
+        return _l("You have tried too many times.") + " " + wait_message(limit.get_expiry())
+    return None
+
+
 def handle_http_error(error):
     """Turn an HTTPException (or an unexpected error) into a friendly page."""
     if not isinstance(error, HTTPException):
         error = InternalServerError()
-    body, code = render_error(error.code or 500)
+    body, code = render_error(error.code or 500, message=_message_for(error))
     response = error.get_response()
     response.set_data(body)
     response.status_code = code

@@ -9,6 +9,8 @@ from crm import create_app
 from crm.config import Config, ConfigError, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
+# What production needs at least: a real key, and rate limits every process shares.
+PRODUCTION = {"SECRET_KEY": "k" * 32, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
@@ -17,7 +19,7 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 
 def test_production_with_stripe_needs_a_webhook_secret(tmp_path):
-    env = {"SECRET_KEY": "k" * 32, "STRIPE_SECRET_KEY": "sk_live_x"}
+    env = {**PRODUCTION, "STRIPE_SECRET_KEY": "sk_live_x"}
     with pytest.raises(ConfigError, match="STRIPE_WEBHOOK_SECRET"):
         Config(env, production=True, instance_path=tmp_path)
     Config({**env, "STRIPE_WEBHOOK_SECRET": "whsec_x"}, production=True, instance_path=tmp_path)
@@ -47,7 +49,7 @@ def test_development_defaults_point_at_local_companions(tmp_path):
 
 
 def test_production_has_no_local_defaults(tmp_path):
-    config = Config({"SECRET_KEY": "k" * 32}, production=True, instance_path=tmp_path)
+    config = Config(PRODUCTION, production=True, instance_path=tmp_path)
     assert config.STRIPE_API_BASE == ""
     assert config.STRIPE_JS_URL == "https://js.stripe.com/v3/"
     assert config.SESSION_COOKIE_SECURE
@@ -55,7 +57,7 @@ def test_production_has_no_local_defaults(tmp_path):
 
 def test_environment_values_are_read(tmp_path):
     env = {
-        "SECRET_KEY": "k" * 32,
+        **PRODUCTION,
         "CURRENCY": "CAD",
         "SUPPORTED_LOCALES": "fr, en",
         "MAIL_PORT": "2525",
@@ -73,7 +75,7 @@ def test_environment_values_are_read(tmp_path):
 
 def test_a_bad_number_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="MAIL_PORT must be a whole number"):
-        Config({"SECRET_KEY": "k" * 32, "MAIL_PORT": "twenty-five"}, production=True, instance_path=tmp_path)
+        Config({**PRODUCTION, "MAIL_PORT": "twenty-five"}, production=True, instance_path=tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -96,3 +98,20 @@ def test_env_example_documents_every_setting():
     assert names - documented == set()
     for name in ("SECRET_KEY", "DATABASE_URL", "STRIPE_WEBHOOK_SECRET", "MEDIA_ROOT", "RATELIMIT_STORAGE_URI"):
         assert name in names
+
+
+@pytest.mark.parametrize("key", ["x", "short-but-not-32-bytes", "é" * 15])
+def test_production_refuses_a_short_secret_key(tmp_path, key):
+    with pytest.raises(ConfigError, match="at least 32 random bytes"):
+        Config({**PRODUCTION, "SECRET_KEY": key}, production=True, instance_path=tmp_path)
+
+
+def test_production_refuses_per_process_rate_limits_when_several_processes_serve(tmp_path):
+    memory = {**PRODUCTION, "RATELIMIT_STORAGE_URI": "memory://"}
+    with pytest.raises(ConfigError, match="redis://"):
+        Config(memory, production=True, instance_path=tmp_path)  # the Procfile's 2 workers
+    with pytest.raises(ConfigError, match="redis://"):
+        Config({**memory, "WEB_CONCURRENCY": "4"}, production=True, instance_path=tmp_path)
+    Config({**memory, "WEB_CONCURRENCY": "1"}, production=True, instance_path=tmp_path)  # one process: fine
+    Config(PRODUCTION, production=True, instance_path=tmp_path)
+    Config({"RATELIMIT_STORAGE_URI": "memory://"}, production=False, instance_path=tmp_path)  # development

@@ -71,7 +71,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
 
 
 def test_production_cookies_are_secure():
-    config = Config({"SECRET_KEY": "x" * 32}, production=True)
+    config = Config({"SECRET_KEY": "x" * 32, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}, production=True)
     assert config.SESSION_COOKIE_SECURE is True
     assert config.REMEMBER_COOKIE_SECURE is True
     assert config.SESSION_COOKIE_HTTPONLY is True
