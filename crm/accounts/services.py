@@ -13,6 +13,7 @@ from crm.accounts.passwords import hash_password, needs_rehash, verify_password
 from crm.accounts.signals import password_reset_requested
 from crm.extensions import db
 from crm.normalize import normalize_email
+from crm.unique import add_once
 from crm.utc import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -48,8 +49,8 @@ def create_user(email, password, role="fundraiser", now=None):
     check_password_rules(password)
     now = now or utcnow()
     user = User(email=email, password_hash=hash_password(password), role=role, created_at=now, password_changed_at=now)
-    db.session.add(user)
-    db.session.flush()
+    if not add_once(user):  # a twin sign-up won the unique email a moment ago: the same answer
+        raise AccountError(_l("An account with this email already exists. Log in instead."))
     return user
 
 

@@ -3,6 +3,7 @@
 from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.supporters.models import Activity, Supporter
+from crm.unique import add_once
 from crm.utc import utcnow
 
 # Fields a form or an import may fill on a supporter record.
@@ -61,9 +62,10 @@ def find_or_create_supporter(email, source="", now=None, **values):
     if supporter is None:
         given = {field: value for field, value in _clean(values).items() if value}
         supporter = Supporter(email=email, source=source or "", created_at=now, updated_at=now, **given)
-        db.session.add(supporter)
-        db.session.flush()
-        return supporter, True, {}
+        if add_once(supporter):
+            return supporter, True, {}
+        # A twin request (a double click, two tabs) created this person a moment ago: use theirs.
+        supporter = find_supporter(email)
     conflicts = fill_blanks(supporter, values)
     db.session.flush()
     return supporter, False, conflicts
