@@ -53,6 +53,10 @@ class LoginForm(FlaskForm):
 
 class SignupForm(FlaskForm):
     email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Email me a link"))
+
+
+class FinishSignupForm(FlaskForm):
     password = new_password_field(_l("Password"))
     confirm = repeat_field(_l("Repeat the password"), _l("Repeat the password."), "password")
     submit = SubmitField(_l("Create my account"))

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 from crm.accounts.models import ROLES, LoginSession, User, hash_login_secret, new_session_token
 from crm.accounts.passwords import hash_password, needs_rehash, verify_password
-from crm.accounts.signals import password_reset_requested
+from crm.accounts.signals import password_reset_requested, signup_requested
 from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.unique import add_once
@@ -22,6 +22,10 @@ MAX_PASSWORD_LENGTH = 1024
 
 class AccountError(Exception):
     """An expected failure the user can correct; str() is a message for them."""
+
+
+class AccountExists(AccountError):
+    """The email already belongs to an account."""
 
 
 def find_user(email):
@@ -45,12 +49,12 @@ def create_user(email, password, role="fundraiser", now=None):
     if role not in ROLES:
         raise AccountError(_l("Unknown role: %(role)s", role=role))
     if find_user(email) is not None:
-        raise AccountError(_l("An account with this email already exists. Log in instead."))
+        raise AccountExists(_l("An account with this email already exists. Log in instead."))
     check_password_rules(password)
     now = now or utcnow()
     user = User(email=email, password_hash=hash_password(password), role=role, created_at=now, password_changed_at=now)
     if not add_once(user):  # a twin sign-up won the unique email a moment ago: the same answer
-        raise AccountError(_l("An account with this email already exists. Log in instead."))
+        raise AccountExists(_l("An account with this email already exists. Log in instead."))
     return user
 
 
@@ -173,3 +177,38 @@ def request_password_reset(email):
     if user is not None and user.is_active:
         password_reset_requested.send(user=user)
     return user
+
+
+# Sign-up: the form takes an email only and answers the same whether or not an account uses it
+# (nobody learns who has one); the account is created from the emailed link, which also proves
+# the address is the person's.
+SIGNUP_LINK_LIFETIME = timedelta(days=1)
+
+
+def _signup_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="account-signup")
+
+
+def request_signup(email):
+    """Announce a sign-up request: a link to finish, or a note to the existing owner; say nothing."""
+    email = normalize_email(email)
+    user = find_user(email)
+    if user is not None and not user.is_active:
+        return
+    signup_requested.send(email=email, user=user)
+
+
+def make_signup_token(email):
+    """Return a signed token that lets the owner of `email` create an account, for a day."""
+    return _signup_serializer().dumps(normalize_email(email))
+
+
+def read_signup_token(token, now=None):
+    """Return the email a sign-up token was made for; raise AccountError if it is bad or old."""
+    try:
+        email, signed_at = _signup_serializer().loads(token, return_timestamp=True)
+    except (BadSignature, TypeError, ValueError, OverflowError) as error:
+        raise AccountError(_l("This sign-up link is not valid any more. Please ask for a new one.")) from error
+    if not isinstance(email, str) or (now or utcnow()) - signed_at > SIGNUP_LINK_LIFETIME:
+        raise AccountError(_l("This sign-up link is not valid any more. Please ask for a new one."))
+    return email

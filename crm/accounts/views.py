@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from crm.accounts.access import public, signed_in_required
 from crm.accounts.forms import (
     ChangePasswordForm,
+    FinishSignupForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
@@ -15,6 +16,7 @@ from crm.accounts.forms import (
 from crm.accounts.limits import login_limits, note_failed_login
 from crm.accounts.services import (
     AccountError,
+    AccountExists,
     authenticate,
     change_password,
     count_login_sessions,
@@ -22,7 +24,9 @@ from crm.accounts.services import (
     end_every_session,
     end_login_session,
     read_reset_token,
+    read_signup_token,
     request_password_reset,
+    request_signup,
     set_password,
     start_login_session,
 )
@@ -102,21 +106,50 @@ def account():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT"], methods=["POST"])
 @public
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
+        request_signup(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the account exists; its owner gets an email saying so.
+        flash(
+            _(
+                "A link to finish creating your account is on its way to %(email)s. It works for a day.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/signup/<token>", methods=["GET", "POST"])
+@public
+def finish_signup(token):
+    try:
+        email = read_signup_token(token)
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.signup"))
+    form = FinishSignupForm()
+    if form.validate_on_submit():
         try:
-            user = create_user(form.email.data, form.password.data)
+            user = create_user(email, form.password.data)
+        except AccountExists as error:  # the link was used already, or by a twin request
+            flash(str(error), "info")
+            return redirect(url_for("accounts.login"))
         except AccountError as error:
-            form.email.errors.append(str(error))
+            form.password.errors.append(str(error))
         else:
             db.session.commit()
             _sign_in(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("pages.home"))
     status = 400 if form.is_submitted() else 200
-    return render_template("accounts/signup.html", form=form), status
+    return render_template("accounts/finish_signup.html", form=form, email=email), status
 
 
 @bp.route("/password", methods=["GET", "POST"])

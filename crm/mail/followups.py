@@ -4,11 +4,13 @@ Receivers run inside the transaction of the event that caused them, so the email
 cause are committed together (or not at all).
 """
 
+import hashlib
+
 from blinker import signal
 from flask import current_app
 from flask_babel import get_locale
 
-from crm.accounts.signals import password_reset_requested
+from crm.accounts.signals import password_reset_requested, signup_requested
 from crm.mail.outbox import enqueue_email
 from crm.mail.sequences import enrol, stop_enrolments
 from crm.supporters import signals as supporters
@@ -41,7 +43,11 @@ def _details(record, fields):
 def on_signed_up(sender=None, supporter=None, signup=None, **extra):
     if signup.awaits_confirmation:
         # Double opt-in: the newsletter box counts once the person follows this email's link.
-        _to_supporter(f"newsletter-confirm:signup:{signup.id}", "newsletter_confirm", supporter, signup_id=signup.id)
+        # One a day per person however often the form is sent (the first link confirms).
+        day = utcnow().date().isoformat()
+        _to_supporter(
+            f"newsletter-confirm:supporter:{supporter.id}:{day}", "newsletter_confirm", supporter, signup_id=signup.id
+        )
     if signup.form == "fundraiser_interest":
         # Sent under the implied consent the request gives, so it carries an unsubscribe link.
         _to_supporter(
@@ -115,6 +121,19 @@ def on_password_reset_requested(sender=None, user=None, **extra):
     )
 
 
+def on_signup_requested(sender=None, email=None, user=None, **extra):
+    # A link to finish, or a note to the owner that they have an account: one a minute per address.
+    minute = int(utcnow().timestamp() // 60)
+    address_key = hashlib.sha256(email.encode()).hexdigest()[:16]
+    enqueue_email(
+        f"account-signup:{address_key}:{minute}",
+        "account_signup" if user is None else "account_exists",
+        email,
+        language=str(get_locale() or "en"),
+        purpose="transactional",
+    )
+
+
 def connect():
     """Subscribe the receivers (weakly referenced module functions stay alive)."""
     supporters.signed_up.connect(on_signed_up)
@@ -123,3 +142,4 @@ def connect():
     supporters.consent_withdrawn.connect(on_consent_withdrawn)
     signal("fundraising.page_started").connect(on_page_started)
     password_reset_requested.connect(on_password_reset_requested)
+    signup_requested.connect(on_signup_requested)

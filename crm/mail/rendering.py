@@ -155,6 +155,19 @@ def _reset_link(email):
     return {"reset_url": url_for("accounts.reset_password", token=make_reset_token(user), _external=True)}
 
 
+def _signup_link(email):
+    from crm.accounts.services import make_signup_token
+
+    return {"signup_url": url_for("accounts.finish_signup", token=make_signup_token(email.to_address), _external=True)}
+
+
+def _account_links(email):
+    return {
+        "login_url": url_for("accounts.login", _external=True),
+        "forgot_url": url_for("accounts.forgot_password", _external=True),
+    }
+
+
 def _confirm_link(email):
     from crm.supporters.services.newsletter import make_confirmation_token
 
@@ -165,6 +178,8 @@ def _confirm_link(email):
 MESSAGE_LINKS = {
     "fundraiser_guide": lambda email: {"guide_url": url_for("public.guide", _external=True)},
     "password_reset": _reset_link,
+    "account_signup": _signup_link,
+    "account_exists": _account_links,
     "newsletter_confirm": _confirm_link,
 }
 

@@ -1,7 +1,5 @@
 """Logging in and out, signing up, changing a password, and who may see staff pages."""
 
-from crm.accounts.models import User
-from crm.extensions import db
 from tests.helpers import csrf_token, log_in, post_form, session_data
 
 FAILED = "That email and password do not match an account."
@@ -111,43 +109,6 @@ def test_disabled_account_cannot_log_in(client, make_user):
     response = log_in(client, user.email, user.password)
     assert response.status_code == 400
     assert FAILED in response.get_data(as_text=True)
-
-
-def test_signup_creates_a_fundraiser_account_and_logs_in(app, client):
-    response = post_form(
-        client,
-        "/account/signup",
-        {"email": " New.Person@Example.org ", "password": "a long enough one", "confirm": "a long enough one"},
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        user = db.session.scalar(db.select(User))
-        assert user.email == "new.person@example.org"
-        assert user.role == "fundraiser"
-        assert user.password_hash.startswith("$argon2id$")
-    assert "You are logged in as new.person@example.org" in client.get("/").get_data(as_text=True)
-
-
-def test_signup_refuses_a_taken_email_in_any_case(client, make_user):
-    make_user(email="taken@example.org")
-    response = post_form(
-        client,
-        "/account/signup",
-        {"email": "TAKEN@example.org", "password": "a long enough one", "confirm": "a long enough one"},
-    )
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
-
-
-def test_signup_errors_are_tied_to_their_fields(client):
-    response = post_form(client, "/account/signup", {"email": "not-an-email", "password": "short", "confirm": "x"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert 'aria-describedby="email-error"' in html
-    assert 'id="email-error"' in html
-    assert 'aria-describedby="password-hint password-error"' in html
-    assert 'aria-invalid="true"' in html
-    assert '<label for="email">Email</label>' in html
 
 
 def test_change_password_needs_the_current_one_and_logs_out_other_devices(app, make_user):

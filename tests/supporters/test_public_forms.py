@@ -176,6 +176,15 @@ def test_a_changed_wording_version_is_never_recorded_as_shown(app, client):
     assert count(app, ConsentRecord) == 0
 
 
+def test_signing_up_again_the_same_day_queues_no_second_confirmation(app, client):
+    from crm.mail.models import OutboundEmail
+
+    for typed in ("ana@example.org", "Ana@Example.org", "ana@example.org "):
+        assert submit(client, "/newsletter", {**NEWSLETTER, "email": typed}).status_code == 302
+    assert len(rows(app, Signup)) == 3, "each signup is still recorded"
+    assert [e.template for e in rows(app, OutboundEmail)] == ["newsletter_confirm"]
+
+
 def test_same_person_typed_two_ways_is_one_supporter(app, client):
     submit(client, "/newsletter", {**NEWSLETTER, "email": "Ana@Example.org "})
     submit(client, "/fundraise/learn-more", {**FUNDRAISER, "email": "ana@example.org", "first_name": "Anna"})
