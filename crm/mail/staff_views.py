@@ -135,7 +135,7 @@ def sequences():
     return render_template("mail/sequences.html", sequences=rows, counts=sequence_counts())
 
 
-@bp.route("/sequences/<int:sequence_id>", methods=["GET", "POST"])
+@bp.get("/sequences/<int:sequence_id>")
 @staff_required
 def sequence(sequence_id):
     item = db.get_or_404(Sequence, sequence_id)
