@@ -205,10 +205,11 @@ def make_signup_token(email):
 
 def read_signup_token(token, now=None):
     """Return the email a sign-up token was made for; raise AccountError if it is bad or old."""
+    invalid = AccountError(_l("This sign-up link is not valid any more. Please ask for a new one."))
     try:
         email, signed_at = _signup_serializer().loads(token, return_timestamp=True)
     except (BadSignature, TypeError, ValueError, OverflowError) as error:
-        raise AccountError(_l("This sign-up link is not valid any more. Please ask for a new one.")) from error
+        raise invalid from error
     if not isinstance(email, str) or (now or utcnow()) - signed_at > SIGNUP_LINK_LIFETIME:
-        raise AccountError(_l("This sign-up link is not valid any more. Please ask for a new one."))
+        raise invalid
     return email
