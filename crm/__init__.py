@@ -71,7 +71,6 @@ def register_blueprints(app):
     from crm.admin.views import bp as admin_bp
     from crm.catalog.views import bp as catalog_bp
     from crm.i18n import bp as i18n_bp
-    from crm.mail.staff_views import bp as mail_staff_bp
     from crm.mail.views import bp as mail_bp
     from crm.pages.views import bp as pages_bp
     from crm.payments.views import bp as payments_bp
@@ -96,7 +95,6 @@ def register_blueprints(app):
         transfer_views.bp,
         merge_views.bp,
         mail_bp,
-        mail_staff_bp,
         payments_bp,
         catalog_bp,
     ):

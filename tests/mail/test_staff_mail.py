@@ -7,7 +7,7 @@ from crm.mail.delivery import send_due
 from crm.mail.models import EmailCopy, Enrolment, OutboundEmail, SequenceStep
 from crm.mail.outbox import enqueue_email
 from crm.mail.sequences import enrol
-from crm.mail.staff_views import PREVIEW_POLICY
+from crm.mail.views.staff import PREVIEW_POLICY
 from crm.supporters.services.intake import find_or_create_supporter
 from tests.helpers import csrf_token, log_in, post_form
 

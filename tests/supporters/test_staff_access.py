@@ -24,7 +24,7 @@ from tests.supporters.test_staff_supporters import add_supporter
 ROLES = ("anonymous", "fundraiser", "marketing", "staff", "admin")
 # Blueprints of other features under /staff/ whose pages may be skipped when an argument cannot be
 # filled here (their own tests cover those); any other blueprint must get its arguments filled below.
-SKIPPABLE = ("transfer", "records", "mail_staff")
+SKIPPABLE = ("transfer", "records", "mail")
 # (endpoint, role, method) -> expected status, where a page deliberately differs from the rule above.
 OVERRIDES = {
     # Marketing may look at a merge preview (read-only); the merge itself (POST) stays 403.
@@ -33,9 +33,9 @@ OVERRIDES = {
     ("records.privacy", "marketing", "GET"): 403,
     ("records.privacy_export", "marketing", "GET"): 403,
     # Marketing writes the copy of emails (mail feature).
-    ("mail_staff.edit_copy", "marketing", "GET"): 200,
-    ("mail_staff.edit_copy", "marketing", "POST"): "allowed",
-    ("mail_staff.reset_copy", "marketing", "POST"): "allowed",
+    ("mail.edit_copy", "marketing", "GET"): 200,
+    ("mail.edit_copy", "marketing", "POST"): "allowed",
+    ("mail.reset_copy", "marketing", "POST"): "allowed",
 }
 # The catalog's items and categories are for admins only (issue 6): staff and marketing get 403.
 ADMIN_ONLY = (

@@ -1,6 +1,6 @@
 """Staff screens: the outbox, the copy of each message, and the sequences."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,13 +9,13 @@ from crm.audit import record_audit
 from crm.extensions import db
 from crm.lists import page_number, paginate
 from crm.mail import editor
+from crm.mail.forms import ActionForm, EmailCopyForm, SequenceForm, StepForm
 from crm.mail.models import EMAIL_STATUSES, Enrolment, OutboundEmail, Sequence, SequenceStep
 from crm.mail.outbox import MailError, cancel_email, outbox_query, retry_email, status_counts
 from crm.mail.rendering import RenderError, build_message, template_names
 from crm.mail.sequences import sequence_counts, set_enrolment_state
-from crm.mail.staff_forms import ActionForm, EmailCopyForm, SequenceForm, StepForm
+from crm.mail.views import bp
 
-bp = Blueprint("mail_staff", __name__, url_prefix="/staff")
 # Marketing owns what is said and when; admin and staff steer single messages.
 WRITERS = ("admin", "staff", "marketing")
 # The preview is framed by our own page: no scripts, inline styles only, nothing fetched.
@@ -27,35 +27,35 @@ def _framed(html):
     return html
 
 
-@bp.get("/outbox/")
+@bp.get("/staff/outbox/")
 @staff_required
 def outbox():
     filters = {key: request.args.get(key, "").strip()[:100] for key in ("status", "template", "recipient")}
     page = paginate(outbox_query(**filters), page_number(request.args))
     return render_template(
-        "mail/outbox.html", page=page, filters=filters, args={k: v for k, v in filters.items() if v},
+        "mail/staff/outbox.html", page=page, filters=filters, args={k: v for k, v in filters.items() if v},
         statuses=EMAIL_STATUSES, templates=template_names(), counts=status_counts(),
     )  # fmt: skip
 
 
-@bp.get("/outbox/<int:email_id>")
+@bp.get("/staff/outbox/<int:email_id>")
 @staff_required
 def outbox_message(email_id):
     g.csp_extra = {"frame-src": ["'self'"]}
-    return render_template("mail/message.html", email=db.get_or_404(OutboundEmail, email_id), form=ActionForm())
+    return render_template("mail/staff/message.html", email=db.get_or_404(OutboundEmail, email_id), form=ActionForm())
 
 
-@bp.get("/outbox/<int:email_id>/preview")
+@bp.get("/staff/outbox/<int:email_id>/preview")
 @staff_required
 def outbox_preview(email_id):
     email = db.get_or_404(OutboundEmail, email_id)
     try:
         return _framed(build_message(email).get_body(("html",)).get_content())
     except RenderError as error:
-        return _framed(render_template("mail/cannot_render.html", error=str(error)))
+        return _framed(render_template("mail/staff/cannot_render.html", error=str(error)))
 
 
-@bp.post("/outbox/<int:email_id>/<any(retry, cancel):action>")
+@bp.post("/staff/outbox/<int:email_id>/<any(retry, cancel):action>")
 @editor_required
 def outbox_action(email_id, action):
     email = db.get_or_404(OutboundEmail, email_id)
@@ -65,20 +65,20 @@ def outbox_action(email_id, action):
         (retry_email if action == "retry" else cancel_email)(email)
     except MailError as error:
         flash(str(error), "error")
-        return redirect(url_for("mail_staff.outbox_message", email_id=email.id))
+        return redirect(url_for("mail.outbox_message", email_id=email.id))
     record_audit(current_user, f"email_{action}", "outbound_email", email.id, ip_address=request.remote_addr)
     db.session.commit()
     flash(_("Done."), "success")
-    return redirect(url_for("mail_staff.outbox_message", email_id=email.id))
+    return redirect(url_for("mail.outbox_message", email_id=email.id))
 
 
-@bp.get("/email-copy/")
+@bp.get("/staff/email-copy/")
 @staff_required
 def copies():
-    return render_template("mail/copies.html", templates=template_names(), edited=editor.edited_copies())
+    return render_template("mail/staff/copies.html", templates=template_names(), edited=editor.edited_copies())
 
 
-@bp.route("/email-copy/<template>/<language>", methods=["GET", "POST"])
+@bp.route("/staff/email-copy/<template>/<language>", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def edit_copy(template, language):
     try:
@@ -96,17 +96,17 @@ def edit_copy(template, language):
                 record_audit(current_user, "email_copy_saved", "email_copy", None, where)
                 db.session.commit()
                 flash(_("The new copy is saved; it applies to messages sent from now on."), "success")
-                return redirect(url_for("mail_staff.edit_copy", template=template, language=language))
+                return redirect(url_for("mail.edit_copy", template=template, language=language))
         except RenderError as error:
             form.body.errors.append(_("This copy cannot be rendered: %(error)s", error=error))
             shown = None
     status = 400 if form.is_submitted() and form.errors else 200
     g.csp_extra = {"frame-src": ["'self'"]}
-    page = render_template("mail/edit_copy.html", form=form, template=template, language=language, shown=shown)
+    page = render_template("mail/staff/edit_copy.html", form=form, template=template, language=language, shown=shown)
     return page, status
 
 
-@bp.get("/email-copy/<template>/<language>/preview")
+@bp.get("/staff/email-copy/<template>/<language>/preview")
 @staff_required
 def copy_preview(template, language):
     try:
@@ -115,7 +115,7 @@ def copy_preview(template, language):
         abort(404)
 
 
-@bp.post("/email-copy/<template>/<language>/reset")
+@bp.post("/staff/email-copy/<template>/<language>/reset")
 @role_required(*WRITERS)
 def reset_copy(template, language):
     try:
@@ -125,17 +125,17 @@ def reset_copy(template, language):
     record_audit(current_user, "email_copy_reset", "email_copy", None, {"template": template, "language": language})
     db.session.commit()
     flash(_("Back to the original copy."), "success")
-    return redirect(url_for("mail_staff.edit_copy", template=template, language=language))
+    return redirect(url_for("mail.edit_copy", template=template, language=language))
 
 
-@bp.get("/sequences/")
+@bp.get("/staff/sequences/")
 @staff_required
 def sequences():
     rows = db.session.scalars(db.select(Sequence).order_by(Sequence.name)).all()
-    return render_template("mail/sequences.html", sequences=rows, counts=sequence_counts())
+    return render_template("mail/staff/sequences.html", sequences=rows, counts=sequence_counts())
 
 
-@bp.get("/sequences/<int:sequence_id>")
+@bp.get("/staff/sequences/<int:sequence_id>")
 @staff_required
 def sequence(sequence_id):
     item = db.get_or_404(Sequence, sequence_id)
@@ -144,12 +144,12 @@ def sequence(sequence_id):
     ).all()
     forms = {step.id: StepForm(prefix=f"step{step.id}", delay_hours=step.delay_hours) for step in item.steps}
     return render_template(
-        "mail/sequence.html", sequence=item, enrolments=enrolments, step_forms=forms,
+        "mail/staff/sequence.html", sequence=item, enrolments=enrolments, step_forms=forms,
         form=SequenceForm(active=item.active), action=ActionForm(), counts=sequence_counts().get(item.id, {}),
     )  # fmt: skip
 
 
-@bp.post("/sequences/<int:sequence_id>/settings")
+@bp.post("/staff/sequences/<int:sequence_id>/settings")
 @role_required(*WRITERS)
 def sequence_settings(sequence_id):
     item = db.get_or_404(Sequence, sequence_id)
@@ -159,10 +159,10 @@ def sequence_settings(sequence_id):
         record_audit(current_user, "sequence_changed", "sequence", item.id, {"active": item.active})
         db.session.commit()
         flash(_("Saved."), "success")
-    return redirect(url_for("mail_staff.sequence", sequence_id=item.id))
+    return redirect(url_for("mail.sequence", sequence_id=item.id))
 
 
-@bp.post("/sequences/steps/<int:step_id>")
+@bp.post("/staff/sequences/steps/<int:step_id>")
 @role_required(*WRITERS)
 def sequence_step(step_id):
     step = db.get_or_404(SequenceStep, step_id)
@@ -175,10 +175,10 @@ def sequence_step(step_id):
         flash(_("Saved. New timings apply to steps not yet queued."), "success")
     else:
         flash(_("The delay must be a whole number of hours from 0 to 8760."), "error")
-    return redirect(url_for("mail_staff.sequence", sequence_id=step.sequence_id))
+    return redirect(url_for("mail.sequence", sequence_id=step.sequence_id))
 
 
-@bp.post("/sequences/enrolments/<int:enrolment_id>/<any(paused, active, stopped):state>")
+@bp.post("/staff/sequences/enrolments/<int:enrolment_id>/<any(paused, active, stopped):state>")
 @role_required(*WRITERS)
 def enrolment_state(enrolment_id, state):
     enrolment = db.get_or_404(Enrolment, enrolment_id)
@@ -192,4 +192,4 @@ def enrolment_state(enrolment_id, state):
         record_audit(current_user, f"enrolment_{state}", "sequence_enrolment", enrolment.id)
         db.session.commit()
         flash(_("Done."), "success")
-    return redirect(url_for("mail_staff.sequence", sequence_id=enrolment.sequence_id))
+    return redirect(url_for("mail.sequence", sequence_id=enrolment.sequence_id))

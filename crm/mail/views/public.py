@@ -1,9 +1,10 @@
 """One-click unsubscribe (RFC 8058): POST unsubscribes, GET only asks."""
 
-from flask import Blueprint, render_template
+from flask import render_template
 
 from crm.accounts.access import public
 from crm.extensions import csrf, db
+from crm.mail.views import bp
 from crm.supporters.preference_views import link_error
 from crm.supporters.services.preferences import (
     PreferenceLinkError,
@@ -11,11 +12,10 @@ from crm.supporters.services.preferences import (
     unsubscribe_everything,
 )
 
-bp = Blueprint("mail", __name__, url_prefix="/mail")
 bp.register_error_handler(PreferenceLinkError, link_error)
 
 
-@bp.get("/unsubscribe/<token>")
+@bp.get("/mail/unsubscribe/<token>")
 @public
 def confirm_unsubscribe(token):
     # Link scanners fetch GETs: this page only asks, the button POSTs.
@@ -23,7 +23,7 @@ def confirm_unsubscribe(token):
     return render_template("mail/unsubscribe.html", supporter=supporter, token=token)
 
 
-@bp.post("/unsubscribe/<token>")
+@bp.post("/mail/unsubscribe/<token>")
 @csrf.exempt  # mail clients send the one-click POST without our form token (RFC 8058)
 @public
 def one_click(token):
