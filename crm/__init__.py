@@ -74,26 +74,14 @@ def register_blueprints(app):
     from crm.mail.views import bp as mail_bp
     from crm.pages.views import bp as pages_bp
     from crm.payments.views import bp as payments_bp
-    from crm.supporters import (
-        inquiry_views,
-        merge_views,
-        preference_views,
-        public_views,
-        staff_views,
-        transfer_views,
-    )
+    from crm.supporters.views import bp as supporters_bp
 
     for blueprint in (
         pages_bp,
         i18n_bp,
         accounts_bp,
         admin_bp,
-        public_views.bp,
-        preference_views.bp,
-        staff_views.bp,
-        inquiry_views.bp,
-        transfer_views.bp,
-        merge_views.bp,
+        supporters_bp,
         mail_bp,
         payments_bp,
         catalog_bp,

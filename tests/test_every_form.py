@@ -279,7 +279,7 @@ def _world(app, localstripe, visitor, admin):
             urlsplit(manage_url(db.session.merge(gift))).path,
             f"/account/signup/{make_signup_token('brand.new@example.org')}",
             f"/account/reset/{make_reset_token(user)}",
-            urlsplit(url_for("preferences.confirm_newsletter_view", token=make_confirmation_token(signup.id))).path,
+            urlsplit(url_for("supporters.confirm_newsletter_view", token=make_confirmation_token(signup.id))).path,
         ]
         admin_pages = [
             "/staff/",

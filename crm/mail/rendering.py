@@ -172,11 +172,11 @@ def _confirm_link(email):
     from crm.supporters.services.newsletter import make_confirmation_token
 
     token = make_confirmation_token(email.context.get("signup_id"))
-    return {"confirm_url": url_for("preferences.confirm_newsletter_view", token=token, _external=True)}
+    return {"confirm_url": url_for("supporters.confirm_newsletter_view", token=token, _external=True)}
 
 
 MESSAGE_LINKS = {
-    "fundraiser_guide": lambda email: {"guide_url": url_for("public.guide", _external=True)},
+    "fundraiser_guide": lambda email: {"guide_url": url_for("supporters.guide", _external=True)},
     "password_reset": _reset_link,
     "account_signup": _signup_link,
     "account_exists": _account_links,
@@ -192,7 +192,7 @@ def _links(email):
         return {}
     token = make_preference_token(email.supporter)
     return {
-        "preferences_url": url_for("preferences.manage", token=token, _external=True),
+        "preferences_url": url_for("supporters.preferences", token=token, _external=True),
         "unsubscribe_url": url_for("mail.one_click", token=token, _external=True),
     }
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js").read_text(encoding="utf-8")
 # Not pages: files, redirects and endpoints that answer a form or a program.
-NOT_PAGES = {"i18n.switch_language", "public.guide_pdf", "static", "accounts.account"}
+NOT_PAGES = {"i18n.switch_language", "supporters.guide_pdf", "static", "accounts.account"}
 
 
 def _pages(app, public):

@@ -5,9 +5,9 @@ from flask_babel import gettext
 from playwright.sync_api import expect
 
 from crm.extensions import db
+from crm.supporters.forms.public import EventsInquiryForm, FundraiserInterestForm, MediaInquiryForm, NewsletterForm
 from crm.supporters.guide import GUIDE
 from crm.supporters.models import ConsentRecord, Inquiry, Signup, Supporter
-from crm.supporters.public_forms import EventsInquiryForm, FundraiserInterestForm, MediaInquiryForm, NewsletterForm
 from crm.supporters.wording import consent_wording
 
 pytestmark = pytest.mark.browser

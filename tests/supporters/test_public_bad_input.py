@@ -15,8 +15,8 @@ from sqlalchemy import event
 
 from crm.extensions import db
 from crm.normalize import normalize_email
+from crm.supporters.forms.public import clean_line, clean_text
 from crm.supporters.models import Inquiry, Signup, Supporter
-from crm.supporters.public_forms import clean_line, clean_text
 from tests.supporters.test_public_forms import EVENTS, FUNDRAISER, MEDIA, NEWSLETTER, hidden_fields
 
 BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"

@@ -8,7 +8,7 @@ from wtforms.validators import Optional
 
 from crm.forms import Length
 from crm.payments.forms.staff import RefundForm
-from crm.supporters.public_forms import clean_line
+from crm.supporters.forms.public import clean_line
 
 ORDER_STATUS_LABELS = {
     "pending": _l("Pending"),

@@ -5,12 +5,12 @@ from flask import render_template
 from crm.accounts.access import public
 from crm.extensions import csrf, db
 from crm.mail.views import bp
-from crm.supporters.preference_views import link_error
 from crm.supporters.services.preferences import (
     PreferenceLinkError,
     read_preference_token,
     unsubscribe_everything,
 )
+from crm.supporters.views.preferences import link_error
 
 bp.register_error_handler(PreferenceLinkError, link_error)
 
@@ -31,4 +31,4 @@ def one_click(token):
     if not supporter.erased_at:
         unsubscribe_everything(supporter, form="one_click")
         db.session.commit()
-    return render_template("preferences/unsubscribed.html", token=token)
+    return render_template("supporters/preferences/unsubscribed.html", token=token)

@@ -14,7 +14,7 @@ from crm.i18n import money_filter
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.services import DonationError, GiftRequest
 from crm.payments.services.amounts import amount_rules
-from crm.supporters.public_forms import (
+from crm.supporters.forms.public import (
     LANGUAGE_CHOICES,
     ConsentBoxMixin,
     _current_language,

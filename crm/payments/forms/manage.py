@@ -10,7 +10,7 @@ from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import TOKEN_RE
 from crm.payments.services import DonationError
 from crm.payments.services.amounts import amount_rules
-from crm.supporters.public_forms import clean_line
+from crm.supporters.forms.public import clean_line
 
 
 class AmountForm(FlaskForm):

@@ -14,7 +14,7 @@ from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import DESIGNATION_RE
 from crm.payments.services.backoffice import KEY_RE
 from crm.payments.services.offline import OFFLINE_MAX_CENTS, OfflineGift
-from crm.supporters.public_forms import LANGUAGE_CHOICES, clean_line, email_field, line_field
+from crm.supporters.forms.public import LANGUAGE_CHOICES, clean_line, email_field, line_field
 
 STATUS_LABELS = {
     "pending": _l("Pending"),

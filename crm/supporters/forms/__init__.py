@@ -1,0 +1,1 @@
+"""One form module per screen family of the supporters feature."""

@@ -1,0 +1,127 @@
+"""Forms of the staff supporter screens and the inquiry queue (one per screen or action)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SearchField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Optional, Regexp
+
+from crm.forms import Length
+from crm.supporters.models import PURPOSES
+from crm.supporters.services.records import NOTE_MAX_LENGTH, TAG_MAX_LENGTH
+
+
+def options(pairs):
+    """Return SelectField choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+SORT_CHOICES = [
+    ("-created", _l("Newest first")),
+    ("created", _l("Oldest first")),
+    ("name", _l("Name (A to Z)")),
+    ("-name", _l("Name (Z to A)")),
+    ("email", _l("Email (A to Z)")),
+    ("-email", _l("Email (Z to A)")),
+]
+PURPOSE_LABELS = {
+    "newsletter": _l("Newsletter"),
+    "fundraising_news": _l("Fundraising news"),
+    "fundraiser_tips": _l("Fundraiser tips"),
+    "all": _l("All purposes"),
+}
+CONSENT_CHOICES = [
+    ("", _l("Any")),
+    *(
+        (f"subscribed:{purpose}", _l("May be emailed: %(purpose)s", purpose=PURPOSE_LABELS[purpose]))
+        for purpose in PURPOSES
+    ),
+    ("withdrawn", _l("Has withdrawn consent")),
+    ("none", _l("No consent recorded")),
+]
+
+
+def clean(value):
+    """Trim, and drop NUL characters (PostgreSQL refuses them in text)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+
+
+class SupporterSearchForm(FlaskForm):
+    """The list's search and filters: a GET form, so they stay in the URL."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search by name or email"), validators=[Optional(), Length(max=200)], filters=[clean])
+    tag = SelectField(_l("Tag"), choices=[], default="", validate_choice=False)
+    consent = SelectField(_l("Consent"), choices=options(CONSENT_CHOICES), default="")
+    language = SelectField(_l("Language"), choices=options([("", _l("Any")), *LANGUAGES]), default="")
+    source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean])
+    signed_up_from = DateField(_l("Signed up from"), validators=[Optional()])
+    signed_up_to = DateField(_l("Signed up until"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), choices=options(SORT_CHOICES), default="-created")
+
+    def set_tags(self, tags):
+        self.tag.choices = options([("", _l("Any")), *((tag.name, tag.name) for tag in tags)])
+
+
+def _text(label, max_length, **kwargs):
+    return StringField(label, validators=[Optional(), Length(max=max_length)], filters=[clean], **kwargs)
+
+
+class SupporterEditForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Length(max=254), Email(_l("Enter a valid email address."))],
+        filters=[clean],
+        description=_l("Leave empty if the person has no email address."),
+    )
+    first_name = _text(_l("First name"), 100)
+    last_name = _text(_l("Last name"), 100)
+    phone = _text(_l("Phone"), 40, render_kw={"type": "tel", "autocomplete": "off"})
+    organization = _text(_l("Organization"), 200)
+    address_line1 = _text(_l("Address"), 200)
+    address_line2 = _text(_l("Address (line 2)"), 200)
+    city = _text(_l("City"), 100)
+    region = _text(_l("Province or state"), 100)
+    postal_code = _text(_l("Postal code"), 20)
+    country = StringField(
+        _l("Country"),
+        validators=[
+            DataRequired(_l("Enter a two-letter country code.")),
+            Regexp(r"^[A-Za-z]{2}$", message=_l("Enter a two-letter country code, such as CA.")),
+        ],
+        filters=[clean],
+        description=_l("Two letters, such as CA."),
+    )
+    language = SelectField(_l("Language"), choices=options(LANGUAGES))
+    submit = SubmitField(_l("Save changes"))
+
+
+class TagForm(FlaskForm):
+    name = StringField(
+        _l("New tag"),
+        validators=[
+            DataRequired(_l("Enter a tag name.")),
+            Length(max=TAG_MAX_LENGTH, message=_l("A tag name has 1 to %(max)d characters.")),
+        ],
+        filters=[clean],
+    )
+    submit = SubmitField(_l("Add tag"))
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("Note"),
+        validators=[
+            DataRequired(_l("Write the note first.")),
+            Length(max=NOTE_MAX_LENGTH, message=_l("A note has at most %(max)d characters.")),
+        ],
+        filters=[clean],
+    )
+    submit = SubmitField(_l("Add note"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token: remove a tag, mark answered, close."""
