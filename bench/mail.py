@@ -5,7 +5,7 @@ against one connection per message, side by side in one run.
 
 The sink runs in its own process (scripts/smtp_sink.py --quiet), the database is a fresh SQLite
 file (or a new PostgreSQL database on the server --database-url names, dropped afterwards), and
-the worker code is the real one (crm.mail.delivery).
+the worker code is the real one (crm.mail.services.delivery).
 """
 
 import argparse
@@ -24,9 +24,9 @@ from flask_migrate import upgrade  # noqa: E402
 from crm import create_app  # noqa: E402
 from crm.config import TestConfig  # noqa: E402
 from crm.extensions import db  # noqa: E402
-from crm.mail import delivery  # noqa: E402
 from crm.mail.models import OutboundEmail  # noqa: E402
-from crm.mail.outbox import enqueue_email  # noqa: E402
+from crm.mail.services import delivery  # noqa: E402
+from crm.mail.services.outbox import enqueue_email  # noqa: E402
 from tests.databases import temporary_database  # noqa: E402
 
 

@@ -37,7 +37,7 @@ class Person:
     now: datetime | None = None
     emails: set = field(default_factory=set)
     secrets: set = field(default_factory=set)
-    # What outbox messages may be about: "donation:12", "signup:3"... (see crm.mail.outbox).
+    # What outbox messages may be about: "donation:12", "signup:3"... (see crm.mail.services.outbox).
     subjects: set = field(default_factory=set)
     scrub: object = None
 

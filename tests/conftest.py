@@ -19,7 +19,7 @@ from crm import create_app
 from crm.accounts.services import create_user
 from crm.config import TestConfig
 from crm.extensions import db
-from crm.mail.sequences import install_default_sequences
+from crm.mail.services.sequences import install_default_sequences
 from tests.databases import temporary_database
 from tests.helpers import SmtpSink
 

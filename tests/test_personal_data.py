@@ -17,10 +17,10 @@ from crm.catalog.models import HonourCard, Order
 from crm.catalog.services.cart import read_cart
 from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dates, place_order
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.followups import FUNDRAISER_SEQUENCE
 from crm.mail.models import Enrolment, OutboundEmail
-from crm.mail.sequences import enrol
+from crm.mail.services.delivery import send_due
+from crm.mail.services.sequences import enrol
 from crm.payments.models import Donation, Receipt, RecurringGift, StripeEvent
 from crm.personal import registered, registered_models
 from crm.supporters.models import ImportBatch, Supporter

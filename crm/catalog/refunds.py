@@ -6,7 +6,7 @@ from crm.catalog.models import Order
 from crm.catalog.services.orders import release_units
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
-from crm.mail.outbox import cancel_email
+from crm.mail.services.outbox import cancel_email
 from crm.payments.signals import payment_refunded
 
 log = logging.getLogger(__name__)

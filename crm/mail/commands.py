@@ -8,8 +8,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from crm.extensions import db
-from crm.mail.delivery import send_due, worker_name
-from crm.mail.sequences import advance_sequences
+from crm.mail.services.delivery import send_due, worker_name
+from crm.mail.services.sequences import advance_sequences
 
 mail_cli = AppGroup("mail", help="Send the emails in the outbox.")
 

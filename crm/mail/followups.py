@@ -11,8 +11,8 @@ from flask import current_app
 from flask_babel import get_locale
 
 from crm.accounts.signals import password_reset_requested, signup_requested
-from crm.mail.outbox import enqueue_email
-from crm.mail.sequences import enrol, stop_enrolments
+from crm.mail.services.outbox import enqueue_email
+from crm.mail.services.sequences import enrol, stop_enrolments
 from crm.supporters import signals as supporters
 from crm.utc import utcnow
 

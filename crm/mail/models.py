@@ -89,7 +89,7 @@ class SequenceStep(db.Model):
     delay_hours: Mapped[int]  # hours after the enrolment started, not after the previous step
     template: Mapped[str] = mapped_column(String(80))
     purpose: Mapped[str] = mapped_column(String(40))
-    # Names of conditions (crm/mail/sequences.py) that skip this step, or stop the enrolment.
+    # Names of conditions (crm/mail/services/sequences.py) that skip this step, or stop the enrolment.
     skip_if: Mapped[list] = mapped_column(JSON, default=list)
     stop_if: Mapped[list] = mapped_column(JSON, default=list)
 

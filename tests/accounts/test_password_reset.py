@@ -8,8 +8,8 @@ import pytest
 from crm.accounts.models import User
 from crm.accounts.services import make_reset_token
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import OutboundEmail
+from crm.mail.services.delivery import send_due
 from crm.utc import utcnow
 from tests.helpers import log_in, post_form
 

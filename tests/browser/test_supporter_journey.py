@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from crm.mail.delivery import send_due
+from crm.mail.services.delivery import send_due
 from crm.supporters.wording import consent_wording
 from tests.browser.test_public_forms import ui_text
 

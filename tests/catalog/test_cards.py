@@ -12,8 +12,8 @@ from crm.catalog.services.cards import build_cards_pdf, due_at, resend_card, syn
 from crm.catalog.services.cart import read_cart
 from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dates, place_order
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import OutboundEmail
+from crm.mail.services.delivery import send_due
 from tests.catalog.shop import add_item
 from tests.payments.helpers import card_token
 

@@ -11,8 +11,8 @@ from crm.catalog.models import HonourCard, Item, Order, OrderLine
 from crm.catalog.services.checkout import card_dates
 from crm.catalog.services.orders import fail_order
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import OutboundEmail
+from crm.mail.services.delivery import send_due
 from crm.payments.models import Donation, Receipt
 from crm.payments.services.donations import fulfil
 from crm.payments.services.refunds import refund_donation

@@ -12,7 +12,7 @@ from crm.audit import AuditEvent
 from crm.catalog.models import HonourCard, Item, Order, OrderLine
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.supporters.services.intake import find_or_create_supporter
 from tests.helpers import csrf_token
 from tests.payments.helpers import BLNS, add_gift, client_as

@@ -7,7 +7,7 @@ from html import unescape
 from crm.catalog.models import HonourCard, Item, Order, OrderLine
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.payments.models import Donation, Refund
 from crm.payments.signals import payment_refunded
 from tests.helpers import csrf_token

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crm.mail.rendering import MAX_RENDERED_COPY, RenderError, render_copy
+from crm.mail.services.rendering import MAX_RENDERED_COPY, RenderError, render_copy
 from tests.helpers import post_form
 from tests.mail.test_staff_mail import staff_client  # noqa: F401  (fixture)
 

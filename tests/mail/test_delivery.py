@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import EmailCopy, OutboundEmail
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.delivery import send_due
+from crm.mail.services.outbox import enqueue_email
 from crm.supporters.services.consent import is_suppressed, suppress_email, withdraw_consent
 from crm.utc import utcnow
 

@@ -6,9 +6,9 @@ import pytest
 from blinker import signal
 
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import Enrolment, OutboundEmail
-from crm.mail.sequences import advance_sequences, set_enrolment_state
+from crm.mail.services.delivery import send_due
+from crm.mail.services.sequences import advance_sequences, set_enrolment_state
 from crm.supporters.models import Inquiry, Signup
 from crm.supporters.services.consent import grant_consent
 from crm.supporters.services.intake import find_or_create_supporter

@@ -19,11 +19,11 @@ import pytest
 
 from crm.catalog.services.checkout import card_dates
 from crm.extensions import db
-from crm.mail.delivery import send_due
-from crm.mail.headers import url_list_header
 from crm.mail.models import OutboundEmail
-from crm.mail.outbox import enqueue_email
-from crm.mail.sequences import advance_sequences
+from crm.mail.services.delivery import send_due
+from crm.mail.services.headers import url_list_header
+from crm.mail.services.outbox import enqueue_email
+from crm.mail.services.sequences import advance_sequences
 from crm.payments.services.plan_links import manage_url
 from crm.supporters.models import Supporter
 from crm.supporters.services.consent import grant_consent, may_email

@@ -9,9 +9,9 @@ from pathlib import Path
 from markupsafe import escape
 
 from crm.extensions import db
-from crm.mail.headers import header_display_name
-from crm.mail.outbox import enqueue_email
-from crm.mail.rendering import build_message
+from crm.mail.services.headers import header_display_name
+from crm.mail.services.outbox import enqueue_email
+from crm.mail.services.rendering import build_message
 from crm.supporters.services.intake import find_or_create_supporter
 
 BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"

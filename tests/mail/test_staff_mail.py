@@ -3,10 +3,10 @@
 import pytest
 
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import EmailCopy, Enrolment, OutboundEmail, SequenceStep
-from crm.mail.outbox import enqueue_email
-from crm.mail.sequences import enrol
+from crm.mail.services.delivery import send_due
+from crm.mail.services.outbox import enqueue_email
+from crm.mail.services.sequences import enrol
 from crm.mail.views.staff import PREVIEW_POLICY
 from crm.supporters.services.intake import find_or_create_supporter
 from tests.helpers import csrf_token, log_in, post_form

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import OutboundEmail
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.delivery import send_due
+from crm.mail.services.outbox import enqueue_email
 from crm.utc import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]

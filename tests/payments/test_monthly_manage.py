@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from crm.extensions import db
-from crm.mail.delivery import send_due
 from crm.mail.models import OutboundEmail
+from crm.mail.services.delivery import send_due
 from crm.payments.services.plan_links import make_manage_token, manage_url
 from crm.supporters.models import Supporter
 from tests.helpers import csrf_token

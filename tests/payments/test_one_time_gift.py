@@ -173,8 +173,8 @@ def test_custom_amount_with_a_decimal_comma(app, client, localstripe):
 
 
 def test_thank_you_email_is_queued_once_and_arrives_in_the_donors_language(make_app, localstripe, smtp_sink):
-    from crm.mail.delivery import send_due
     from crm.mail.models import OutboundEmail
+    from crm.mail.services.delivery import send_due
     from crm.money import format_money
 
     app = make_app(MAIL_RATE_PER_MINUTE=0, BASE_URL="https://crm.example")

@@ -267,7 +267,7 @@ def test_offline_gift_without_email_gets_a_receipt_but_no_thanks(app):
 
 
 def test_tribute_note_names_donor_and_honoured_person_without_the_amount(app, smtp_sink):
-    from crm.mail.delivery import send_due
+    from crm.mail.services.delivery import send_due
 
     app.config["MAIL_RATE_PER_MINUTE"] = 0
     app.config.update(MAIL_SERVER=smtp_sink.host, MAIL_PORT=smtp_sink.port)
@@ -293,7 +293,7 @@ def test_tribute_note_names_donor_and_honoured_person_without_the_amount(app, sm
 
 
 def test_a_real_gift_is_receipted_and_the_thanks_carries_the_pdf(make_app, localstripe, smtp_sink):
-    from crm.mail.delivery import send_due
+    from crm.mail.services.delivery import send_due
 
     app = make_app(MAIL_RATE_PER_MINUTE=0, BASE_URL="https://crm.example", **CHARITY)
     client = app.test_client()
@@ -439,7 +439,7 @@ def test_hostile_donor_names_and_addresses_print_on_the_receipt(app):
 
 
 def test_a_receipt_replaced_before_the_thanks_is_sent_attaches_the_replacement(app, smtp_sink):
-    from crm.mail.delivery import send_due
+    from crm.mail.services.delivery import send_due
 
     app.config.update(MAIL_RATE_PER_MINUTE=0, MAIL_SERVER=smtp_sink.host, MAIL_PORT=smtp_sink.port)
     with app.app_context():

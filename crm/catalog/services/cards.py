@@ -15,7 +15,7 @@ from fpdf.enums import XPos, YPos
 from crm.catalog.services import CatalogError
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.payments.receipt_pdf import FONT_DIR
 from crm.payments.services.receipts import receipt_zone
 from crm.utc import utcnow

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from crm.catalog.models import Item, Order
 from crm.extensions import db
 from crm.links import site_url
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.money import format_money
 from crm.payments import gateway
 from crm.payments.services import DonationError

@@ -8,12 +8,12 @@ from crm.accounts.access import editor_required, role_required, staff_required
 from crm.audit import record_audit
 from crm.extensions import db
 from crm.lists import page_number, paginate
-from crm.mail import editor
 from crm.mail.forms import ActionForm, EmailCopyForm, SequenceForm, StepForm
 from crm.mail.models import EMAIL_STATUSES, Enrolment, OutboundEmail, Sequence, SequenceStep
-from crm.mail.outbox import MailError, cancel_email, outbox_query, retry_email, status_counts
-from crm.mail.rendering import RenderError, build_message, template_names
-from crm.mail.sequences import sequence_counts, set_enrolment_state
+from crm.mail.services import editor
+from crm.mail.services.outbox import MailError, cancel_email, outbox_query, retry_email, status_counts
+from crm.mail.services.rendering import RenderError, build_message, template_names
+from crm.mail.services.sequences import sequence_counts, set_enrolment_state
 from crm.mail.views import bp
 
 # Marketing owns what is said and when; admin and staff steer single messages.

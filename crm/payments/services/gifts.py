@@ -4,7 +4,7 @@ import logging
 
 from flask import current_app
 
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.money import format_money, from_cents
 from crm.payments.services.plan_links import manage_url
 from crm.payments.services.receipt_links import receipt_email_context

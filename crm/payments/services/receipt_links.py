@@ -5,7 +5,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from crm.extensions import db
 from crm.links import site_url
-from crm.mail.attachments import register_attachment
+from crm.mail.services.attachments import register_attachment
 from crm.payments.models import Receipt
 
 TOKEN_SALT = "receipt-download"  # noqa: S105  (a salt that separates link kinds, not a secret)

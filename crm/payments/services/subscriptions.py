@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm.extensions import db
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.money import format_money
 from crm.payments import gateway
 from crm.payments.models import Donation, RecurringGift

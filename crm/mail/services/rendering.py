@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 from crm.config import ROOT
 from crm.extensions import db
-from crm.mail.headers import UnsafeHeader, clean_header_text, language_tag, mailbox, url_list_header
 from crm.mail.models import NON_MARKETING, EmailCopy
+from crm.mail.services.headers import UnsafeHeader, clean_header_text, language_tag, mailbox, url_list_header
 from crm.utc import utcnow
 
 TEMPLATES = ROOT / "templates" / "email"

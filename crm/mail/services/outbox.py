@@ -1,8 +1,8 @@
 """Putting emails in the outbox, and steering them (cancel, retry). Never sends anything."""
 
 from crm.extensions import db
-from crm.mail.headers import clean_header_text
 from crm.mail.models import OutboundEmail
+from crm.mail.services.headers import clean_header_text
 from crm.unique import add_once
 from crm.utc import utcnow
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from crm.extensions import db
 from crm.mail.models import Enrolment, Sequence, SequenceStep
-from crm.mail.outbox import enqueue_email
+from crm.mail.services.outbox import enqueue_email
 from crm.supporters.services.consent import may_email
 from crm.supporters.services.intake import add_activity
 from crm.utc import utcnow

@@ -18,9 +18,9 @@ from flask import current_app, g
 from sqlalchemy import and_, or_, select, update
 
 from crm.extensions import db
-from crm.mail.attachments import build_attachments
 from crm.mail.models import NON_MARKETING, OutboundEmail
-from crm.mail.rendering import RenderError, build_message
+from crm.mail.services.attachments import build_attachments
+from crm.mail.services.rendering import RenderError, build_message
 from crm.normalize import normalize_email
 from crm.supporters.models import Suppression, email_hash
 from crm.supporters.services.consent import consent_state, is_suppressed, suppress_email

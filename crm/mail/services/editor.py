@@ -4,10 +4,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from crm.extensions import db
-from crm.mail.headers import clean_header_text
 from crm.mail.models import EmailCopy
-from crm.mail.outbox import MailError
-from crm.mail.rendering import copy_source, render_copy, template_names, text_to_html
+from crm.mail.services.headers import clean_header_text
+from crm.mail.services.outbox import MailError
+from crm.mail.services.rendering import copy_source, render_copy, template_names, text_to_html
 from crm.utc import utcnow
 
 SAMPLE = {
