@@ -7,9 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from crm.exports import BOM
 from crm.extensions import db
 from crm.supporters.services import SupporterError
-from crm.supporters.services.exports import BOM
 from crm.supporters.services.imports import check_import, fail_import, open_file_import, run_import
 
 supporters_cli = AppGroup("supporters", help="Manage supporter records.")

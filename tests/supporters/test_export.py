@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from crm.audit import AuditEvent
+from crm.exports import safe_cell
 from crm.extensions import db
 from crm.supporters.models import PURPOSES, Supporter, Tag
 from crm.supporters.services.consent import consent_state, grant_consent, suppress_email, withdraw_consent
-from crm.supporters.services.exports import safe_cell
 from crm.supporters.services.intake import find_or_create_supporter
 from tests.helpers import log_in
 
@@ -118,7 +118,7 @@ def test_export_follows_the_list_filters_and_is_audited(app, client, staff, peop
 
 
 def test_export_streams_more_rows_than_one_batch(app, client, staff, monkeypatch):
-    monkeypatch.setattr("crm.supporters.services.exports.BATCH_SIZE", 7)
+    monkeypatch.setattr("crm.exports.BATCH_SIZE", 7)
     with app.app_context():
         for i in range(23):
             find_or_create_supporter(f"p{i:02d}@example.org", first_name=f"P{i:02d}")

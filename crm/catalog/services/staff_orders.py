@@ -1,17 +1,15 @@
 """The staff back office for catalog orders: the list and its filters, sales by item, the CSV export, refunds."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import UTC, date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from crm.audit import record_audit
 from crm.catalog.models import HonourCard, Item, Order, OrderLine
 from crm.catalog.models.orders import ORDER_STATUSES
 from crm.catalog.services import CatalogError
+from crm.exports import stream_csv
 from crm.extensions import db
 from crm.lists import paginate
 from crm.money import from_cents
@@ -19,11 +17,9 @@ from crm.payments.services.backoffice import find_refund
 from crm.payments.services.refunds import refund_donation
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
-from crm.supporters.services.exports import BOM, safe_cell
 from crm.supporters.services.search import between_days, person_conditions
 
 PER_PAGE = 50
-BATCH_SIZE = 500
 MAX_ID = 2**31 - 1  # an integer column: a longer number is no order id (and PostgreSQL would refuse it)
 EXPORT_COLUMNS = (
     "id",
@@ -138,11 +134,6 @@ def order_sources():
     return db.session.scalars(select(Order.source).where(Order.source != "").distinct().order_by(Order.source)).all()
 
 
-def audit_order_export(actor, criteria, ip_address="", now=None):
-    """Record who exported which filter of the orders list."""
-    return record_audit(actor, "export", "gift_order", None, {"filter": criteria.as_args()}, ip_address, now)
-
-
 def _export_row(order):
     donation = order.donation
     return [
@@ -176,17 +167,7 @@ def _export_row(order):
 
 def export_orders_csv(criteria):
     """Yield the CSV text of the orders matching `criteria`, a batch at a time, BOM first (formula-safe)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    yield BOM + buffer.getvalue()
-    result = db.session.execute(search_orders(criteria).execution_options(yield_per=BATCH_SIZE)).scalars()
-    for orders in result.partitions():
-        buffer.seek(0)
-        buffer.truncate()
-        for order in orders:
-            writer.writerow([safe_cell(value) for value in _export_row(order)])
-        yield buffer.getvalue()
+    return stream_csv(EXPORT_COLUMNS, search_orders(criteria), lambda orders: map(_export_row, orders))
 
 
 def order_refund_done(order, idempotency_key):

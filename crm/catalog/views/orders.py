@@ -1,6 +1,6 @@
 """Staff screens for catalog orders: the list, sales by item, export, an order's page, refund, resending a card."""
 
-from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,6 @@ from crm.catalog.models import HonourCard, Order
 from crm.catalog.services import CatalogError
 from crm.catalog.services.staff_orders import (
     OrderFilter,
-    audit_order_export,
     export_orders_csv,
     list_orders,
     order_refund_done,
@@ -26,13 +25,13 @@ from crm.catalog.services.staff_orders import (
     sales_by_item,
 )
 from crm.catalog.views import bp
-from crm.downloads import csv_response
+from crm.downloads import csv_export
+from crm.exports import audit_export
 from crm.extensions import db
 from crm.lists import page_number
 from crm.payments import gateway
 from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
 from crm.payments.services import DonationError
-from crm.utc import utcnow
 
 LABELS = {
     "statuses": ORDER_STATUS_LABELS,
@@ -60,9 +59,9 @@ def staff_orders():
 @staff_required
 def staff_orders_export():
     criteria = OrderFilter.from_args(request.args)
-    audit_order_export(current_user, criteria, request.remote_addr)
+    audit_export(current_user, "gift_order", criteria, request.remote_addr)
     db.session.commit()
-    return csv_response(stream_with_context(export_orders_csv(criteria)), f"gift-orders-{utcnow():%Y%m%d-%H%M}.csv")
+    return csv_export(export_orders_csv(criteria), "gift-orders")
 
 
 def _render_order(order_id, status=200, refund_form=None):

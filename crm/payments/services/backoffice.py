@@ -1,7 +1,5 @@
 """The staff back office for gifts: the list and its filters, the CSV export, a gift's page."""
 
-import csv
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -9,7 +7,7 @@ from datetime import UTC, date
 
 from sqlalchemy import or_, select
 
-from crm.audit import record_audit
+from crm.exports import stream_csv
 from crm.extensions import db
 from crm.lists import paginate
 from crm.money import from_cents
@@ -25,13 +23,11 @@ from crm.payments.models import (
 from crm.payments.services.receipt_links import receipt_download_url
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
-from crm.supporters.services.exports import BOM, safe_cell
 from crm.supporters.services.search import between_days, person_conditions
 
 PER_PAGE = 50
 # The refund form's idempotency key: a UUID made when the form is shown.
 KEY_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-BATCH_SIZE = 500
 STRIPE_ID_COLUMNS = (
     Donation.stripe_payment_intent_id,
     Donation.stripe_invoice_id,
@@ -133,11 +129,6 @@ def designations():
     ).all()
 
 
-def audit_donation_export(actor, criteria, ip_address="", now=None):
-    """Record who exported which filter of the donations list."""
-    return record_audit(actor, "export", "donation", None, {"filter": criteria.as_args()}, ip_address, now)
-
-
 def _receipt_serials(donation_ids):
     serials = defaultdict(list)
     rows = db.session.execute(
@@ -185,20 +176,14 @@ def _export_row(donation, serials):
     ]
 
 
+def _export_rows(donations):
+    serials = _receipt_serials([donation.id for donation in donations])
+    return (_export_row(donation, serials) for donation in donations)
+
+
 def export_donations_csv(criteria):
     """Yield the CSV text of the gifts matching `criteria`, a batch at a time, BOM first (formula-safe)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    yield BOM + buffer.getvalue()
-    result = db.session.execute(search_donations(criteria).execution_options(yield_per=BATCH_SIZE)).scalars()
-    for donations in result.partitions():
-        buffer.seek(0)
-        buffer.truncate()
-        serials = _receipt_serials([donation.id for donation in donations])
-        for donation in donations:
-            writer.writerow([safe_cell(value) for value in _export_row(donation, serials)])
-        yield buffer.getvalue()
+    return stream_csv(EXPORT_COLUMNS, search_donations(criteria), _export_rows)
 
 
 @dataclass

@@ -1,11 +1,12 @@
 """Staff screens for gifts: the list and export, a gift's page, refunds, receipts, offline gifts."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
-from crm.downloads import csv_response
+from crm.downloads import csv_export
+from crm.exports import audit_export
 from crm.extensions import db
 from crm.lists import page_number
 from crm.payments import gateway
@@ -22,7 +23,6 @@ from crm.payments.models import Donation
 from crm.payments.services import DonationError
 from crm.payments.services.backoffice import (
     DonationFilter,
-    audit_donation_export,
     designations,
     donation_detail,
     export_donations_csv,
@@ -34,7 +34,6 @@ from crm.payments.services.offline import record_offline_gift
 from crm.payments.services.receipts import ReceiptError, cancel_receipt, replace_receipt
 from crm.payments.services.refunds import refund_donation
 from crm.payments.views import bp
-from crm.utc import utcnow
 
 LABELS = {"statuses": STATUS_LABELS, "kinds": KIND_LABELS, "methods": METHOD_LABELS}
 
@@ -54,9 +53,9 @@ def staff_donations():
 @staff_required
 def staff_donations_export():
     criteria = DonationFilter.from_args(request.args)
-    audit_donation_export(current_user, criteria, request.remote_addr)
+    audit_export(current_user, "donation", criteria, request.remote_addr)
     db.session.commit()
-    return csv_response(stream_with_context(export_donations_csv(criteria)), f"donations-{utcnow():%Y%m%d-%H%M}.csv")
+    return csv_export(export_donations_csv(criteria), "donations")
 
 
 def _render_donation(donation_id, status=200, refund_form=None, receipt_form=None):

@@ -1,14 +1,12 @@
 """Exporting the staff list of supporters as CSV, streamed in batches, with consent per purpose."""
 
-import csv
-import io
 from collections import defaultdict
 from datetime import UTC
 
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from crm.audit import record_audit
+from crm.exports import stream_csv
 from crm.extensions import db
 from crm.supporters.models import PURPOSES, ConsentRecord, Supporter, Suppression, Tag, email_hash, supporter_tags
 from crm.supporters.services.consent import decide_consent
@@ -16,23 +14,8 @@ from crm.supporters.services.intake import PROFILE_FIELDS
 from crm.supporters.services.search import search_supporters
 from crm.utc import utcnow
 
-BATCH_SIZE = 500
-BOM = "\ufeff"  # so Excel reads the file as UTF-8 and shows accents
 FIELDS = ("id", "email", *PROFILE_FIELDS, "source")
 COLUMNS = (*FIELDS, "tags", "created_at", *(f"consent_{purpose}" for purpose in PURPOSES))
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Return the value as text a spreadsheet shows as text: formulas get a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def audit_export(actor, criteria, ip_address="", now=None):
-    """Record who exported which filter of the supporter list."""
-    return record_audit(actor, "export", "supporter", None, {"filter": criteria.as_args()}, ip_address, now)
 
 
 def _reason(supporter, records, suppressed, purpose, now):
@@ -75,15 +58,5 @@ def _batch_rows(supporters, now):
 def export_supporters_csv(criteria, now=None):
     """Yield the CSV text of the supporters matching `criteria`, a batch at a time, BOM first."""
     now = now or utcnow()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    yield BOM + buffer.getvalue()
     query = search_supporters(criteria, now=now).options(lazyload(Supporter.tags))
-    result = db.session.execute(query.execution_options(yield_per=BATCH_SIZE)).scalars()
-    for supporters in result.partitions():
-        buffer.seek(0)
-        buffer.truncate()
-        for row in _batch_rows(supporters, now):
-            writer.writerow([safe_cell(value) for value in row])
-        yield buffer.getvalue()
+    return stream_csv(COLUMNS, query, lambda supporters: _batch_rows(supporters, now))

@@ -14,11 +14,11 @@ from types import SimpleNamespace
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from crm.exports import safe_cell
 from crm.extensions import db
 from crm.supporters.models import Activity, ConsentRecord, Supporter, Suppression, Tag, email_hash
 from crm.supporters.models.people import supporter_tags
 from crm.supporters.services.consent import withdraw_consent
-from crm.supporters.services.exports import safe_cell
 from crm.supporters.services.import_bulk import among, bulk_insert
 from crm.supporters.services.import_columns import (
     ColumnPlan,

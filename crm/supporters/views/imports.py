@@ -15,11 +15,11 @@ from flask_login import current_user
 from crm.accounts.access import editor_required, staff_required
 from crm.audit import record_audit
 from crm.downloads import csv_response
+from crm.exports import BOM
 from crm.extensions import db
 from crm.supporters.forms.imports import ImportStepForm, UploadForm, mapping_form
 from crm.supporters.models import ImportBatch
 from crm.supporters.services import SupporterError
-from crm.supporters.services.exports import BOM
 from crm.supporters.services.import_columns import TARGETS
 from crm.supporters.services.imports import (
     check_import,
