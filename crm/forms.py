@@ -1,12 +1,27 @@
-"""Shared form tools: validators every feature's forms use.
+"""Shared form tools every feature's forms use: filters, validators, common fields, language choices.
 
 `Length` stops the field's validation when the value is too long, so no costly check (an email
 validator, a regular expression) ever runs on a value already refused; WTForms' own Length lets
-the chain go on.
+the chain go on. `clean_line` and `clean_text` are the filters for what people type: PostgreSQL
+refuses NUL, and no other control character is ever meant in a name, a topic or a message.
 """
 
+import re
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 from wtforms.validators import Length as _Length
-from wtforms.validators import StopValidation, ValidationError
+
+from crm.i18n import LANGUAGE_NAMES
+from crm.normalize import normalize_email
+
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_MESSAGE = 5000
 
 
 class Length(_Length):
@@ -18,3 +33,77 @@ class Length(_Length):
         except ValidationError as error:
             field.errors[:] = []
             raise StopValidation(str(error)) from error
+
+
+def clean_line(value):
+    """Filter: drop control characters and surrounding spaces from a one-line answer."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL_LINE.sub("", value).strip()
+
+
+def clean_text(value):
+    """Filter: like clean_line, but keep line breaks (as \\n) and tabs in a message."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def current_language():
+    """The language of this request (a field default: the form opens in the visitor's language)."""
+    return str(get_locale())
+
+
+def language_choices():
+    """The languages of SUPPORTED_LOCALES, each named in itself and marked so for screen readers."""
+    codes = current_app.config["SUPPORTED_LOCALES"]
+    return [SelectChoice(code, LANGUAGE_NAMES.get(code, code), render_kw={"lang": code}) for code in codes]
+
+
+def _fits_email_column(form, field):
+    # Case folding can lengthen an address (ß -> ss); the stored form must fit the column.
+    if field.data and len(normalize_email(field.data)) > 254:
+        raise ValidationError(_l("Enter a valid email address."))
+
+
+def email_field(label=None, required=True, autocomplete="email", **kwargs):
+    """An email address: required by default, checked, and fitting the column once normalised."""
+    first = DataRequired(_l("Enter your email address.")) if required else Optional()
+    return EmailField(
+        label or _l("Email"),
+        validators=[first, Length(max=254), Email(_l("Enter a valid email address.")), _fits_email_column],
+        filters=[clean_line],
+        render_kw={"autocomplete": autocomplete},
+        **kwargs,
+    )
+
+
+def line_field(label, required_message=None, max_length=100, autocomplete=None):
+    """One line of text, optional unless `required_message` says what to enter."""
+    required = DataRequired(required_message) if required_message else Optional()
+    return StringField(
+        label,
+        validators=[required, Length(max=max_length, message=_l("Use at most %(max)d characters."))],
+        filters=[clean_line],
+        render_kw={"autocomplete": autocomplete} if autocomplete else None,
+    )
+
+
+def message_field(label, required_message=None, max_length=MAX_MESSAGE):
+    """A message of several lines, optional unless `required_message` says what to enter."""
+    required = DataRequired(required_message) if required_message else Optional()
+    return TextAreaField(
+        label,
+        validators=[required, Length(max=max_length, message=_l("Use at most %(max)d characters."))],
+        filters=[clean_text],
+        render_kw={"rows": 6},
+    )
+
+
+def phone_field():
+    return TelField(
+        _l("Phone (optional)"),
+        validators=[Optional(), Length(max=40, message=_l("Use at most %(max)d characters."))],
+        filters=[clean_line],
+        render_kw={"autocomplete": "tel"},
+    )

@@ -2,18 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo
+from wtforms import BooleanField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo
 
 from crm.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from crm.forms import Length
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-EMAIL = [DataRequired(_l("Enter your email address.")), Length(max=254), Email(_l("Enter a valid email address."))]
+from crm.forms import Length, email_field
 
 
 def new_password_field(label):
@@ -41,7 +34,7 @@ def repeat_field(label, missing, other):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "username"})
+    email = email_field(autocomplete="username")
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
@@ -52,7 +45,7 @@ class LoginForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "email"})
+    email = email_field()
     submit = SubmitField(_l("Email me a link"))
 
 
@@ -74,7 +67,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=EMAIL, filters=[strip], render_kw={"autocomplete": "email"})
+    email = email_field()
     submit = SubmitField(_l("Send me a link"))
 
 

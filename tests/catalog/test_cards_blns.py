@@ -11,8 +11,8 @@ from crm.catalog.models import Order
 from crm.catalog.services.cart import read_cart
 from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dates, place_order
 from crm.extensions import db
+from crm.forms import clean_line, clean_text
 from crm.mail.services.delivery import send_due
-from crm.supporters.forms.public import clean_line, clean_text
 from tests.catalog.shop import add_item
 from tests.payments.helpers import BLNS, card_token
 

@@ -4,7 +4,7 @@ from markupsafe import escape
 
 from crm.catalog.models import Category, Item
 from crm.extensions import db
-from crm.supporters.forms.public import clean_line, clean_text
+from crm.forms import clean_line, clean_text
 from tests.catalog.test_items import CATEGORIES, NEW, post_item
 from tests.helpers import csrf_token
 from tests.payments.helpers import BLNS, client_as

@@ -7,8 +7,8 @@ import pytest
 
 from crm.audit import AuditEvent
 from crm.extensions import db
+from crm.forms import clean_line
 from crm.payments.models import Donation, Receipt
-from crm.supporters.forms.public import clean_line
 from crm.supporters.models import Activity, ConsentRecord, Supporter
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.utc import utcnow

@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from crm.exports import safe_cell
 from crm.extensions import db
-from crm.supporters.forms.public import clean_line
+from crm.forms import clean_line
 from crm.supporters.models import Supporter
 from tests.helpers import log_in
 from tests.supporters.test_public_forms import FUNDRAISER, submit

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import event
 
 from crm.extensions import db
+from crm.forms import clean_line, clean_text
 from crm.normalize import normalize_email
-from crm.supporters.forms.public import clean_line, clean_text
 from crm.supporters.models import Inquiry, Signup, Supporter
 from tests.supporters.test_public_forms import EVENTS, FUNDRAISER, MEDIA, NEWSLETTER, hidden_fields
 

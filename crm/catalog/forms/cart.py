@@ -8,7 +8,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from crm.catalog.services.cart import MAX_QUANTITY
-from crm.supporters.forms.public import clean_line
+from crm.forms import clean_line
 
 _WHOLE = re.compile(r"^[+-]?[0-9]+$", re.ASCII)
 

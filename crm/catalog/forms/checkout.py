@@ -20,9 +20,9 @@ from wtforms.validators import Email, ValidationError
 
 from crm.catalog.services.cart import MAX_QUANTITY
 from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dates
-from crm.forms import Length
+from crm.forms import Length, clean_line, message_field
 from crm.payments.forms.donate import TOKEN_RE, DonationForm
-from crm.supporters.forms.public import ConsentBoxMixin, clean_line, message_field
+from crm.supporters.forms.consent import ConsentBoxMixin
 from crm.supporters.spam import honeypot_field
 
 LINE_RE = re.compile(r"^\s*([^:\s]*)\s*:\s*([^:\s]*)\s*$")

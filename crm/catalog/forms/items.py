@@ -10,10 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Optional, ValidationError
 
 from crm.catalog.services.items import MAX_CAP, MAX_NAME, MAX_PRICE_CENTS, MAX_TEXT, ItemFields
-from crm.forms import Length
+from crm.forms import Length, clean_line, clean_text
 from crm.money import from_cents
 from crm.payments.forms.amounts import parse_amount
-from crm.supporters.forms.public import clean_line, clean_text
 
 AMOUNT_MESSAGE = _l("Enter an amount like 40, 40.50 or 40,50.")
 TOO_LONG = _l("Use at most %(max)d characters.")

@@ -6,9 +6,8 @@ from wtforms import DateField, SearchField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from crm.forms import Length
+from crm.forms import Length, clean_line
 from crm.payments.forms.staff import RefundForm
-from crm.supporters.forms.public import clean_line
 
 ORDER_STATUS_LABELS = {
     "pending": _l("Pending"),

@@ -9,20 +9,12 @@ from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from crm.forms import Length
+from crm.forms import Length, clean_line, current_language, email_field, language_choices, line_field, message_field
 from crm.i18n import money_filter
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.services import DonationError, GiftRequest
 from crm.payments.services.amounts import amount_rules
-from crm.supporters.forms.public import (
-    LANGUAGE_CHOICES,
-    ConsentBoxMixin,
-    _current_language,
-    clean_line,
-    email_field,
-    line_field,
-    message_field,
-)
+from crm.supporters.forms.consent import ConsentBoxMixin
 from crm.supporters.spam import honeypot_field
 
 OTHER = "other"
@@ -66,7 +58,7 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
         default="CA",
         render_kw={"autocomplete": "country"},
     )
-    language = SelectField(_l("Language for your receipt"), choices=LANGUAGE_CHOICES, default=_current_language)
+    language = SelectField(_l("Language for your receipt"), choices=language_choices, default=current_language)
     tribute_kind = SelectField(_l("Make this gift a tribute (optional)"), choices=TRIBUTE_CHOICES, default="")
     tribute_name = line_field(_l("Name of the person honoured or remembered"), max_length=200)
     tribute_notify_email = EmailField(

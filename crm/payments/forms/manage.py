@@ -5,12 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
-from crm.forms import Length
+from crm.forms import Length, clean_line
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import TOKEN_RE
 from crm.payments.services import DonationError
 from crm.payments.services.amounts import amount_rules
-from crm.supporters.forms.public import clean_line
 
 
 class AmountForm(FlaskForm):

@@ -8,13 +8,12 @@ from wtforms import DateField, HiddenField, RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
-from crm.forms import Length
+from crm.forms import Length, clean_line, email_field, language_choices, line_field
 from crm.money import from_cents
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import DESIGNATION_RE
 from crm.payments.services.backoffice import KEY_RE
 from crm.payments.services.offline import OFFLINE_MAX_CENTS, OfflineGift
-from crm.supporters.forms.public import LANGUAGE_CHOICES, clean_line, email_field, line_field
 
 STATUS_LABELS = {
     "pending": _l("Pending"),
@@ -132,7 +131,7 @@ class OfflineGiftForm(FlaskForm):
         filters=[clean_line],
         description=_l("Two letters, such as CA."),
     )
-    language = SelectField(_l("Language of the receipt"), choices=LANGUAGE_CHOICES, default="en")
+    language = SelectField(_l("Language of the receipt"), choices=language_choices, default="en")
     method = RadioField(
         _l("Received as"),
         choices=[SelectChoice("cheque", _l("Cheque")), SelectChoice("cash", _l("Cash"))],

@@ -6,13 +6,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
-from crm.forms import Length
+from crm.forms import Length, clean_line
 from crm.supporters.services.import_columns import IGNORE, TARGETS
-
-
-def clean_text(value):
-    """Strip spaces and NUL characters (PostgreSQL refuses them)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 class UploadForm(FlaskForm):
@@ -27,7 +22,7 @@ class UploadForm(FlaskForm):
     source = StringField(
         _l("Source"),
         validators=[Length(max=200)],
-        filters=[clean_text],
+        filters=[clean_line],
         description=_l("Where these people came from, for new records without a source column (e.g. gala-2024)."),
     )
     submit = SubmitField(_l("Upload and map the columns"))

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired
 
-from crm.forms import Length
-from crm.supporters.forms.staff import clean, options
+from crm.forms import Length, clean_text
+from crm.supporters.forms.staff import options
 from crm.supporters.services.records import NOTE_MAX_LENGTH
 
 
@@ -25,7 +25,7 @@ class InquiryReplyForm(FlaskForm):
             DataRequired(_l("Write the reply first.")),
             Length(max=NOTE_MAX_LENGTH, message=_l("A reply has at most %(max)d characters.")),
         ],
-        filters=[clean],
+        filters=[clean_text],
         description=_l("Record what was answered. No email is sent from here."),
     )
     submit = SubmitField(_l("Record reply"))

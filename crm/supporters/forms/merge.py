@@ -34,10 +34,6 @@ def _pick(name):
     return RadioField(FIELD_LABELS[name], choices=_ab(), validators=PICK)
 
 
-def _strip(value):
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
-
-
 class MergeForm(FlaskForm):
     """Which record survives, and for each field which record's value to keep ("a" or "b")."""
 

@@ -1,25 +1,23 @@
 """Forms of the preference centre."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField
-from wtforms.fields.choices import SelectChoice
 
+from crm.forms import language_choices
 from crm.supporters.models import PURPOSES
 from crm.supporters.wording import consent_wording
-
-LANGUAGES = {"en": "English", "fr": "Français"}
 
 
 def preference_form(language, subscriptions, supporter_language):
     """Build the form: one box per purpose, labelled with the exact consent wording shown."""
     fields = {purpose: BooleanField(consent_wording(purpose, language)[0]) for purpose in PURPOSES}
-    fields["language"] = SelectField(
-        _l("Language for our emails"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
-    )
+    fields["language"] = SelectField(_l("Language for our emails"), choices=language_choices)
     fields["submit"] = SubmitField(_l("Save my choices"))
     form_class = type("PreferenceForm", (FlaskForm,), fields)
-    chosen = supporter_language if supporter_language in LANGUAGES else "en"
+    languages = current_app.config["SUPPORTED_LOCALES"]
+    chosen = supporter_language if supporter_language in languages else languages[0]
     return form_class(language=chosen, **subscriptions)
 
 

@@ -5,8 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
-from crm.forms import Length
-from crm.supporters.forms.merge import _strip
+from crm.forms import Length, clean_line
 from crm.supporters.services.privacy import is_confirm_word
 
 
@@ -14,7 +13,7 @@ class EraseForm(FlaskForm):
     confirm = StringField(
         _l("Type ERASE to confirm"),
         validators=[InputRequired(_l("Type the word ERASE to confirm.")), Length(max=20)],
-        filters=[_strip],
+        filters=[clean_line],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
     submit = SubmitField(_l("Erase this person's data"))

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SearchField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp
 
-from crm.forms import Length
+from crm.forms import Length, clean_line, clean_text, email_field, language_choices
 from crm.supporters.models import PURPOSES
 from crm.supporters.services.records import NOTE_MAX_LENGTH, TAG_MAX_LENGTH
 
@@ -16,7 +16,6 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-LANGUAGES = [("en", "English"), ("fr", "Français")]
 SORT_CHOICES = [
     ("-created", _l("Newest first")),
     ("created", _l("Oldest first")),
@@ -42,22 +41,19 @@ CONSENT_CHOICES = [
 ]
 
 
-def clean(value):
-    """Trim, and drop NUL characters (PostgreSQL refuses them in text)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
-
-
 class SupporterSearchForm(FlaskForm):
     """The list's search and filters: a GET form, so they stay in the URL."""
 
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search by name or email"), validators=[Optional(), Length(max=200)], filters=[clean])
+    q = SearchField(_l("Search by name or email"), validators=[Optional(), Length(max=200)], filters=[clean_line])
     tag = SelectField(_l("Tag"), choices=[], default="", validate_choice=False)
     consent = SelectField(_l("Consent"), choices=options(CONSENT_CHOICES), default="")
-    language = SelectField(_l("Language"), choices=options([("", _l("Any")), *LANGUAGES]), default="")
-    source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean])
+    language = SelectField(
+        _l("Language"), choices=lambda: [SelectChoice("", _l("Any")), *language_choices()], default=""
+    )
+    source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean_line])
     signed_up_from = DateField(_l("Signed up from"), validators=[Optional()])
     signed_up_to = DateField(_l("Signed up until"), validators=[Optional()])
     sort = SelectField(_l("Sort by"), choices=options(SORT_CHOICES), default="-created")
@@ -67,15 +63,12 @@ class SupporterSearchForm(FlaskForm):
 
 
 def _text(label, max_length, **kwargs):
-    return StringField(label, validators=[Optional(), Length(max=max_length)], filters=[clean], **kwargs)
+    return StringField(label, validators=[Optional(), Length(max=max_length)], filters=[clean_line], **kwargs)
 
 
 class SupporterEditForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[Optional(), Length(max=254), Email(_l("Enter a valid email address."))],
-        filters=[clean],
-        description=_l("Leave empty if the person has no email address."),
+    email = email_field(
+        required=False, autocomplete="off", description=_l("Leave empty if the person has no email address.")
     )
     first_name = _text(_l("First name"), 100)
     last_name = _text(_l("Last name"), 100)
@@ -92,10 +85,10 @@ class SupporterEditForm(FlaskForm):
             DataRequired(_l("Enter a two-letter country code.")),
             Regexp(r"^[A-Za-z]{2}$", message=_l("Enter a two-letter country code, such as CA.")),
         ],
-        filters=[clean],
+        filters=[clean_line],
         description=_l("Two letters, such as CA."),
     )
-    language = SelectField(_l("Language"), choices=options(LANGUAGES))
+    language = SelectField(_l("Language"), choices=language_choices)
     submit = SubmitField(_l("Save changes"))
 
 
@@ -106,7 +99,7 @@ class TagForm(FlaskForm):
             DataRequired(_l("Enter a tag name.")),
             Length(max=TAG_MAX_LENGTH, message=_l("A tag name has 1 to %(max)d characters.")),
         ],
-        filters=[clean],
+        filters=[clean_line],
     )
     submit = SubmitField(_l("Add tag"))
 
@@ -118,7 +111,7 @@ class NoteForm(FlaskForm):
             DataRequired(_l("Write the note first.")),
             Length(max=NOTE_MAX_LENGTH, message=_l("A note has at most %(max)d characters.")),
         ],
-        filters=[clean],
+        filters=[clean_text],
     )
     submit = SubmitField(_l("Add note"))
 
