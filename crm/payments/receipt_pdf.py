@@ -7,13 +7,10 @@ language, and must not change with a translation catalog once a receipt is issue
 from datetime import UTC
 
 from babel.dates import format_date
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from crm.config import ROOT
 from crm.money import format_money
-
-FONT_DIR = ROOT / "static" / "fonts"
+from crm.pdf import new_document
 
 TEXT = {
     "en": {
@@ -85,17 +82,9 @@ def build_receipt_pdf(receipt, charity, territory="CA", zone=UTC):
         return format_money(cents, receipt.currency, locale)
 
     issued_at = receipt.issued_at
-    pdf = FPDF(format="Letter")
-    pdf.set_creation_date(issued_at if issued_at.tzinfo else issued_at.replace(tzinfo=UTC))
-    pdf.set_compression(True)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(f"{text['title']} {receipt.serial}")
-    pdf.set_lang("fr-CA" if receipt.language == "fr" else "en-CA")
-    pdf.set_author(charity["name"])
-    pdf.set_creator(charity["name"])
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=18)
+    lang = "fr-CA" if receipt.language == "fr" else "en-CA"
+    title = f"{text['title']} {receipt.serial}"
+    pdf = new_document(title, lang, charity["name"], created=issued_at, margins=(20, 18, 20), bottom=18)
     pdf.add_page()
 
     def line(value, size=10.5, bold=False, gap=5.5):

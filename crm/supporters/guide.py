@@ -6,9 +6,7 @@ The text is data, not gettext strings: it is long-form writing, edited as a whol
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from crm.config import ROOT
-
-FONT_DIR = ROOT / "static" / "fonts"
+from crm.pdf import new_document
 
 GUIDE = {
     "en": {
@@ -351,17 +349,9 @@ class _GuidePDF(FPDF):
 def build_guide_pdf(language, charity_name="", compress=True):
     """Return the guide as PDF bytes, with an embedded Unicode font and one bookmark per tip."""
     text = guide_text(language)
-    pdf = _GuidePDF(format="Letter")
+    lang = "fr" if text is GUIDE["fr"] else "en"
+    pdf = new_document(text["title"], lang, charity_name or "", compress=compress, cls=_GuidePDF)
     pdf.footer_text = f"{charity_name} · {text['page']}" if charity_name else text["page"]
-    pdf.set_compression(compress)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(text["title"])
-    pdf.set_lang("fr" if text is GUIDE["fr"] else "en")
-    pdf.set_author(charity_name or "")
-    pdf.set_creator(charity_name or "")
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
 
     pdf.set_text_color(29, 78, 137)

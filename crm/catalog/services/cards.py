@@ -9,15 +9,14 @@ from datetime import UTC, datetime, time
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from crm.catalog.services import CatalogError
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
-from crm.payments.receipt_pdf import FONT_DIR
 from crm.payments.services.receipts import receipt_zone
+from crm.pdf import new_document
 from crm.utc import utcnow
 
 # The printed card's words are data, like the receipt's: fixed per language.
@@ -132,18 +131,9 @@ def build_cards_pdf(order):
     text = TEXT[language]
     charity = current_app.config["CHARITY_NAME"]
     locale = f"{language}_{current_app.config['MONEY_TERRITORY']}"
-    pdf = FPDF(format="Letter")
+    lang = "fr-CA" if language == "fr" else "en-CA"
     created = order.paid_at or order.created_at
-    pdf.set_creation_date(created if created.tzinfo else created.replace(tzinfo=UTC))
-    pdf.set_compression(True)
-    pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(text["title"])
-    pdf.set_lang("fr-CA" if language == "fr" else "en-CA")
-    pdf.set_author(charity)
-    pdf.set_creator(charity)
-    pdf.set_margins(25, 25, 25)
-    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf = new_document(text["title"], lang, charity, created=created, margins=(25, 25, 25))
 
     def line(value, size=12, bold=False, gap=7, align="C"):
         pdf.set_font("DejaVu", "B" if bold else "", size)
