@@ -122,7 +122,14 @@ def test_a_clock_a_little_ahead_is_tolerated(app, client, secret):
     assert post_signed(client, payload, sign(payload, secret, timestamp=int(time.time()) + 60)).status_code == 200
 
 
-def test_webhook_needs_no_csrf_token_but_only_accepts_post(client):
+def test_webhook_needs_no_csrf_token_but_only_accepts_post(app, client, secret):
+    assert app.config["WTF_CSRF_ENABLED"]  # the protection is on: another form's POST without a token fails
+    refused = client.post("/newsletter", data={"email": "a@example.org"})
+    assert refused.status_code == 400 and "The form expired" in refused.get_data(as_text=True)
+    payload = event_payload("evt_no_csrf", "customer.created", {"id": "cus_csrf", "object": "customer"})
+    response = post_signed(client, payload, sign(payload, secret))  # Stripe sends no CSRF token
+    assert response.status_code == 200
+    assert count(app, StripeEvent) == 1
     assert client.get(WEBHOOK_URL).status_code == 405
 
 
