@@ -100,10 +100,11 @@ def register_errors(app):
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException
 
-    from crm.errors import handle_csrf_error, handle_http_error
+    from crm.errors import UserError, handle_csrf_error, handle_http_error, handle_user_error
 
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(UserError, handle_user_error)
     app.register_error_handler(500, handle_http_error)
 
 

@@ -1,9 +1,11 @@
-"""Error pages in the visitor's language."""
+"""Error pages in the visitor's language, and UserError: the one base of every failure a person is told about."""
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from crm.extensions import db
 
 MESSAGES = {
     400: (_l("Bad request"), _l("We could not understand that request. Please check the form and try again.")),
@@ -17,6 +19,24 @@ MESSAGES = {
         _l("An error on our side stopped this page. We have been told; please try again later."),
     ),
 }
+
+
+class UserError(Exception):
+    """An expected failure the person can correct or must be told about; str() is a message for them.
+
+    Every feature's errors derive from it (SupporterError, DonationError, CatalogError, AccountError,
+    MailError...). A view that can show the message next to a form catches it; one that escapes a view
+    is rolled back and becomes the error page, with `status` (a 4xx) and the message, in one place.
+    """
+
+    status = 400
+    title = None
+
+
+def handle_user_error(error):
+    """Roll back what the request did and show the person the error's message, never a 500."""
+    db.session.rollback()
+    return render_error(error.status, error.title, str(error))
 
 
 def render_error(code, title=None, message=None):

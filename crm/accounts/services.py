@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from crm.accounts.models import ROLES, LoginSession, User, hash_login_secret, new_session_token
 from crm.accounts.passwords import hash_password, needs_rehash, verify_password
 from crm.accounts.signals import password_reset_requested, signup_requested
+from crm.errors import UserError
 from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.unique import add_once
@@ -20,7 +21,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 
-class AccountError(Exception):
+class AccountError(UserError):
     """An expected failure the user can correct; str() is a message for them."""
 
 

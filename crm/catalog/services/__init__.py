@@ -1,7 +1,7 @@
 """Catalog services: plain functions that add and flush, never commit."""
 
-from crm.supporters.services import SupporterError
+from crm.errors import UserError
 
 
-class CatalogError(SupporterError):
+class CatalogError(UserError):
     """An expected problem with an item, a cart or an order; `str(error)` is safe to show."""

@@ -1,5 +1,6 @@
 """Putting emails in the outbox, and steering them (cancel, retry). Never sends anything."""
 
+from crm.errors import UserError
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.services.headers import clean_header_text
@@ -7,7 +8,7 @@ from crm.unique import add_once
 from crm.utc import utcnow
 
 
-class MailError(Exception):
+class MailError(UserError):
     """An expected failure the user can correct; str() is a message for them."""
 
 

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from crm.supporters.services import SupporterError
+from crm.errors import UserError
 
 
-class DonationError(SupporterError):
+class DonationError(UserError):
     """An expected problem with a gift; `str(error)` is safe to show to the donor."""
 
 

@@ -1,5 +1,7 @@
 """Supporter use cases. They add and flush; the view or command commits."""
 
+from crm.errors import UserError
 
-class SupporterError(Exception):
-    """An expected failure the user can correct; str() is a message for them."""
+
+class SupporterError(UserError):
+    """A supporter use case refused; str() is a message for the person."""

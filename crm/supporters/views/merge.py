@@ -5,11 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
-from crm.errors import render_error
+from crm.errors import UserError, render_error
 from crm.extensions import db
 from crm.supporters.forms.merge import FIELD_LABELS, MergeForm
 from crm.supporters.models import Supporter
-from crm.supporters.services import SupporterError
 from crm.supporters.services.merging import (
     MERGE_FIELDS,
     check_mergeable,
@@ -44,7 +43,7 @@ def _merge(a, b):
     first, second = db.get_or_404(Supporter, a), db.get_or_404(Supporter, b)
     try:
         check_mergeable(first, second)
-    except SupporterError as error:
+    except UserError as error:
         return render_error(409, _("These records cannot be merged"), str(error))
     defaults = {name: "a" if record is first else "b" for name, record in default_choices(first, second).items()}
     form = MergeForm(data={"survivor": defaults["email"], **defaults})
@@ -56,7 +55,7 @@ def _merge(a, b):
             merge_supporters(
                 survivor, absorbed, choices, current_user._get_current_object(), ip_address=request.remote_addr
             )
-        except SupporterError as error:
+        except UserError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
             status = 409

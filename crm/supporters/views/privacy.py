@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.accounts.access import editor_required
+from crm.errors import UserError
 from crm.extensions import db
 from crm.supporters.forms.privacy import EraseForm
 from crm.supporters.models import Supporter
-from crm.supporters.services import SupporterError
 from crm.supporters.services.privacy import erase_supporter, export_personal_data, privacy_summary
 from crm.supporters.views import bp
 
@@ -42,7 +42,7 @@ def erase(supporter_id):
     if form.validate_on_submit():
         try:
             erase_supporter(supporter, current_user._get_current_object(), ip_address=request.remote_addr)
-        except SupporterError as error:
+        except UserError as error:
             form.form_errors.append(str(error))
             status = 409
         else:
