@@ -13,12 +13,11 @@ from crm.catalog.services.orders import check_order
 from crm.catalog.views import bp
 from crm.extensions import db
 from crm.payments import gateway
-from crm.payments.forms.donate import stripe_settings
 from crm.payments.services import DonationError
 from crm.payments.services.donations import declined_message
 from crm.payments.services.receipt_links import receipt_download_url
 from crm.payments.services.receipts import current_receipt
-from crm.payments.views.donate import allow_stripe, continue_payment
+from crm.payments.views.stripe import continue_payment, render_stripe_page
 from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit
 
@@ -29,14 +28,13 @@ def _show(form, cart, status):
     # The buyer has now seen every current price: a later change is announced again.
     session[SESSION_KEY] = acknowledge_prices(session.get(SESSION_KEY), cart)
     form.show_cart(cart)
-    return render_template("catalog/checkout.html", form=form, cart=cart, stripe=stripe_settings()), status
+    return render_stripe_page("catalog/checkout.html", status, form=form, cart=cart)
 
 
 @bp.route("/catalog/checkout", methods=["GET", "POST"])
 @public_form_limit
 @public
 def checkout():
-    allow_stripe()
     cart = read_cart(session.get(SESSION_KEY))
     form = CheckoutForm()
     if request.method == "GET":

@@ -2,7 +2,6 @@
 
 import re
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
@@ -140,13 +139,3 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
             gift=gift,
             attribution=attribution,
         )
-
-
-def stripe_settings():
-    config = current_app.config
-    return {
-        "publishable_key": config["STRIPE_PUBLISHABLE_KEY"],
-        "js_url": config["STRIPE_JS_URL"],
-        "fee_percent": str(amount_rules().fee_percent),
-        "fee_fixed": config["STRIPE_FEE_FIXED_CENTS"],
-    }

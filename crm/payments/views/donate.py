@@ -1,45 +1,28 @@
 """The donation form and the thank-you page."""
 
-from urllib.parse import urlsplit
-
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 
 from crm.accounts.access import public
 from crm.extensions import db
 from crm.payments import gateway
-from crm.payments.forms.donate import DonationForm, clean_designation, stripe_settings
+from crm.payments.forms.donate import DonationForm, clean_designation
 from crm.payments.services import DonationDeclined, DonationError
 from crm.payments.services.donations import check_donation, declined_message
 from crm.payments.services.giving import give
 from crm.payments.views import bp
+from crm.payments.views.stripe import continue_payment, render_stripe_page
 from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit
 
 
-def _origin(url):
-    parts = urlsplit(url or "")
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
-
-
-def allow_stripe():
-    """Let this page load Stripe.js and talk to the Stripe API (and nothing else from outside)."""
-    origins = [
-        o for o in {_origin(current_app.config["STRIPE_JS_URL"]), _origin(current_app.config["STRIPE_API_BASE"])} if o
-    ]
-    origins = sorted(origins) or ["https://js.stripe.com"]
-    api = _origin(current_app.config["STRIPE_API_BASE"]) or "https://api.stripe.com"
-    g.csp_extra = {"script-src": origins, "frame-src": origins, "connect-src": sorted({*origins, api})}
-
-
 def _show_form(form, status):
-    return render_template("payments/donate.html", form=form, stripe=stripe_settings()), status
+    return render_stripe_page("payments/donate.html", status, form=form)
 
 
 @bp.route("/donate", methods=["GET", "POST"])
 @public_form_limit
 @public
 def donate():
-    allow_stripe()
     form = DonationForm()
     if request.method == "GET":
         form.designation.data = clean_designation(request.args.get("designation", ""))
@@ -71,15 +54,6 @@ def _start(form):
 
 def _next_step(started):
     return continue_payment(started.status, started.client_secret, url_for(".thanks", token=started.donation.token))
-
-
-def continue_payment(status, client_secret, done):
-    """Send the payer to `done`, or first to 3-D Secure when the card asks for it (gift form and catalog)."""
-    if status == "requires_action":
-        return render_template(
-            "payments/confirm.html", client_secret=client_secret, thanks=done, stripe=stripe_settings()
-        )
-    return redirect(done)
 
 
 @bp.route("/donate/thanks/<token>")

@@ -6,13 +6,12 @@ from flask_babel import gettext as _
 from crm.accounts.access import public
 from crm.extensions import db
 from crm.i18n import money_filter
-from crm.payments.forms.donate import stripe_settings
 from crm.payments.forms.manage import AmountForm, CancelForm, CardForm
 from crm.payments.services import DonationError
 from crm.payments.services.plan_links import ManageLinkError, read_manage_token
 from crm.payments.services.plans import cancel_gift, change_amount, replace_card
 from crm.payments.views import bp
-from crm.payments.views.donate import allow_stripe
+from crm.payments.views.stripe import render_stripe_page
 
 
 def _gift(token):
@@ -52,7 +51,6 @@ def manage_amount(token):
 @bp.route("/donate/monthly/<token>/card", methods=["GET", "POST"])
 @public
 def manage_card(token):
-    allow_stripe()
     gift, form = _gift(token), CardForm()
     if form.validate_on_submit():
         try:
@@ -67,7 +65,8 @@ def manage_card(token):
                 flash(_("The overdue payment went through: thank you!"))
             return redirect(url_for(".manage", token=token))
     form.form_errors.extend(form.card_token.errors)
-    return _page("manage_card", gift, form, 400 if form.is_submitted() else 200, token=token, stripe=stripe_settings())
+    status = 400 if form.is_submitted() else 200
+    return render_stripe_page("payments/manage_card.html", status, gift=gift, form=form, token=token)
 
 
 @bp.route("/donate/monthly/<token>/cancel", methods=["GET", "POST"])
