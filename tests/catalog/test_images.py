@@ -12,8 +12,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from crm.catalog.models import Item
-from crm.catalog.services.images import MAX_IMAGE_BYTES
 from crm.extensions import db
+from crm.images import MAX_IMAGE_BYTES
 from tests.helpers import csrf_token
 from tests.payments.helpers import client_as
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from crm.audit import record_audit
 from crm.catalog.models import Category, Item
 from crm.catalog.services import CatalogError
-from crm.catalog.services.images import store_image
 from crm.extensions import db
+from crm.images import store_image
 from crm.unique import add_once
 
 # Keeps an order of many units well inside the 32-bit cents columns of payments.
@@ -22,6 +22,8 @@ MAX_CAP = 1_000_000
 MAX_NAME = 200
 MAX_TEXT = 5000
 TEXT_FIELDS = ("name_en", "name_fr", "description_en", "description_fr", "impact_en", "impact_fr")
+
+IMAGE_FOLDER = "catalog"  # MEDIA_ROOT/catalog/: the items' pictures (crm/images.py)
 
 
 class ItemError(CatalogError):
@@ -71,7 +73,7 @@ def create_item(fields, actor, image_data=None, media_root=None, ip_address="", 
     _check(fields, reserved=0)
     item = Item(**asdict(fields), position=_next_position(Item, Item.category_id == fields.category_id))
     if image_data:
-        _set_image(item, store_image(image_data, media_root))
+        _set_image(item, store_image(image_data, media_root, IMAGE_FOLDER))
     _add_with_slug(item, fields.name_en, "item")
     changes = {name: value for name, value in asdict(fields).items() if value not in ("", None)}
     if item.image_name:
@@ -93,7 +95,7 @@ def update_item(item, fields, actor, image_data=None, media_root=None, position=
         changes["cap"] = [item.cap, fields.cap]
         _set_cap(item, fields.cap)
     if image_data:
-        stored = store_image(image_data, media_root)
+        stored = store_image(image_data, media_root, IMAGE_FOLDER)
         changes["image_name"] = [item.image_name, stored.name]
         _set_image(item, stored)
     if item.category_id != old_category:

@@ -23,8 +23,9 @@ from crm.catalog.services.cart import (
     to_stored,
     units_in,
 )
-from crm.catalog.services.images import IMAGE_NAME, image_folder
+from crm.catalog.services.items import IMAGE_FOLDER
 from crm.catalog.views import bp
+from crm.images import IMAGE_NAME, image_folder
 
 
 @bp.get("/catalog/images/<name>")
@@ -32,7 +33,7 @@ from crm.catalog.views import bp
 def image(name):
     if not IMAGE_NAME.match(name):
         abort(404)
-    return send_from_directory(image_folder(current_app.config["MEDIA_ROOT"]), name, max_age=86400)
+    return send_from_directory(image_folder(current_app.config["MEDIA_ROOT"], IMAGE_FOLDER), name, max_age=86400)
 
 
 @bp.get("/catalog")

@@ -9,8 +9,8 @@ from crm.accounts.access import role_required
 from crm.catalog.forms.items import CategoryForm, ItemForm, MoveForm
 from crm.catalog.models import Category, Item
 from crm.catalog.services import CatalogError
-from crm.catalog.services.images import discard_image
 from crm.catalog.services.items import (
+    IMAGE_FOLDER,
     catalog_groups,
     create_category,
     create_item,
@@ -22,6 +22,7 @@ from crm.catalog.services.items import (
 )
 from crm.catalog.views import bp
 from crm.extensions import db
+from crm.images import ImageError, discard_image
 
 admin_required = role_required("admin")
 
@@ -55,7 +56,7 @@ def staff_item_new():
         media = current_app.config["MEDIA_ROOT"]
         try:
             item = create_item(form.item_fields(), current_user, form.image_data(), media, request.remote_addr)
-        except CatalogError as error:
+        except (CatalogError, ImageError) as error:
             _show_error(form, error)
         else:
             db.session.commit()
@@ -75,13 +76,13 @@ def staff_item(item_id):
             update_item(
                 item, form.item_fields(), current_user, form.image_data(), media, form.place(), request.remote_addr
             )
-        except CatalogError as error:
+        except (CatalogError, ImageError) as error:
             _show_error(form, error)
             item = db.get_or_404(Item, item_id)
         else:
             db.session.commit()
             if old_image != item.image_name:
-                discard_image(old_image, media)  # only once the new name is committed
+                discard_image(old_image, media, IMAGE_FOLDER)  # only once the new name is committed
             flash(_("The item was saved."), "success")
             return redirect(url_for(".staff_items", _anchor=f"item-{item.id}"))
     return render_template("catalog/staff/item_form.html", form=form, item=item), 400 if form.is_submitted() else 200

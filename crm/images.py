@@ -1,4 +1,8 @@
-"""Item images: checked, re-encoded from pixels only (no EXIF, so no location), resized and stored."""
+"""Uploaded pictures (catalog items today, fundraiser photos next): checked, re-encoded from pixels only
+(no EXIF, so no location), resized and stored under MEDIA_ROOT/<folder>/ with a random name.
+
+Each feature passes its own folder and serves its own pictures by name (IMAGE_NAME) only.
+"""
 
 import io
 import re
@@ -9,7 +13,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from crm.catalog.services import CatalogError
+from crm.errors import UserError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # About a 24-megapixel camera; checked from the header, before any pixel is decoded (decompression bombs).
@@ -20,13 +24,13 @@ JPEG_QUALITY = 85
 # Pillow's names; MPO is what it calls a JPEG from a camera that stores a second picture inside.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 ACCEPTED_OPENED = {"JPEG", "MPO", "PNG", "WEBP"}
-# What a stored image is called, and all the image route (crm/catalog/views/public.py) serves.
+# What a stored image is called, and all a feature's image route serves.
 IMAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)$")
 # What Pillow raises on a truncated or malformed file, besides its own errors.
 DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError)
 
 
-class ImageError(CatalogError):
+class ImageError(UserError):
     """An upload that is not an image we take; the message says why."""
 
     field = "image"
@@ -39,13 +43,15 @@ class StoredImage:
     height: int
 
 
-def image_folder(media_root):
-    """Return the folder of the catalog's images under MEDIA_ROOT."""
-    return Path(media_root) / "catalog"
+def image_folder(media_root, folder):
+    """Return a feature's folder of images under MEDIA_ROOT ("catalog", "fundraising")."""
+    if not re.fullmatch(r"[a-z_]+", folder):
+        raise ValueError(f"not a folder name: {folder!r}")
+    return Path(media_root) / folder
 
 
-def store_image(data, media_root):
-    """Check an upload, re-encode it without metadata, save it under MEDIA_ROOT/catalog; return its name and size.
+def store_image(data, media_root, folder):
+    """Check an upload, re-encode it without metadata, save it under MEDIA_ROOT/<folder>; return its name and size.
 
     Raise ImageError (nothing saved) for an empty, oversize, huge, damaged or unsupported file.
     """
@@ -59,17 +65,17 @@ def store_image(data, media_root):
         clean.save(buffer, "PNG", optimize=True)
     else:
         clean.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    folder = image_folder(media_root)
-    folder.mkdir(parents=True, exist_ok=True)
+    target = image_folder(media_root, folder)
+    target.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(16)}.{extension}"
-    (folder / name).write_bytes(buffer.getvalue())
+    (target / name).write_bytes(buffer.getvalue())
     return StoredImage(name, clean.width, clean.height)
 
 
-def discard_image(name, media_root):
+def discard_image(name, media_root, folder):
     """Remove a stored image that nothing uses any more (a replaced one); ignore odd or missing names."""
     if name and IMAGE_NAME.match(name):
-        (image_folder(media_root) / name).unlink(missing_ok=True)
+        (image_folder(media_root, folder) / name).unlink(missing_ok=True)
 
 
 def _open(data):
