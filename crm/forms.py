@@ -107,3 +107,16 @@ def phone_field():
         filters=[clean_line],
         render_kw={"autocomplete": "tel"},
     )
+
+
+def form_status(form):
+    """The status of a page that shows `form`: 200 when it is first shown, 400 when it comes back sent.
+
+    A view that redirects after a valid form only shows it again when something was wrong with it.
+    """
+    return 400 if form.is_submitted() else 200
+
+
+def filter_status(form, args):
+    """The status of a staff list whose filter form reads the query string: 400 when the filter is wrong."""
+    return 400 if args and not form.validate() else 200

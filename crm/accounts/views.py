@@ -31,6 +31,7 @@ from crm.accounts.services import (
     start_login_session,
 )
 from crm.extensions import db, limiter
+from crm.forms import form_status
 from crm.security import safe_next_url, start_new_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -122,7 +123,7 @@ def signup():
             "info",
         )
         return redirect(url_for("accounts.login"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("accounts/signup.html", form=form), status
 
 
@@ -148,7 +149,7 @@ def finish_signup(token):
             _sign_in(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("pages.home"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("accounts/finish_signup.html", form=form, email=email), status
 
 
@@ -166,7 +167,7 @@ def password():
             _sign_in(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(_landing(current_user))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("accounts/password.html", form=form), status
 
 
@@ -181,7 +182,7 @@ def forgot_password():
         # The same answer whether or not the account exists.
         flash(_("If an account uses that email, a link to choose a new password is on its way."), "info")
         return redirect(url_for("accounts.login"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("accounts/forgot.html", form=form), status
 
 
@@ -199,5 +200,5 @@ def reset_password(token):
         db.session.commit()
         flash(_("Your new password is set. Please log in."), "success")
         return redirect(url_for("accounts.login"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("accounts/reset.html", form=form), status

@@ -28,6 +28,7 @@ from crm.catalog.views import bp
 from crm.downloads import csv_export
 from crm.exports import audit_export
 from crm.extensions import db
+from crm.forms import filter_status
 from crm.lists import page_number
 from crm.payments import gateway
 from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
@@ -46,7 +47,7 @@ LABELS = {
 def staff_orders():
     form = OrderSearchForm(formdata=request.args)
     form.set_sources(order_sources())
-    status = 400 if request.args and not form.validate() else 200
+    status = filter_status(form, request.args)
     criteria = OrderFilter.from_args(request.args)
     page = list_orders(criteria, page_number(request.args))
     sales = sales_by_item(criteria)

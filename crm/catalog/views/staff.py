@@ -22,6 +22,7 @@ from crm.catalog.services.items import (
 )
 from crm.catalog.views import bp
 from crm.extensions import db
+from crm.forms import form_status
 from crm.images import ImageError, discard_image
 
 admin_required = role_required("admin")
@@ -62,7 +63,7 @@ def staff_item_new():
             db.session.commit()
             flash(_("The item was added."), "success")
             return redirect(url_for(".staff_items", _anchor=f"item-{item.id}"))
-    return render_template("catalog/staff/item_form.html", form=form, item=None), 400 if form.is_submitted() else 200
+    return render_template("catalog/staff/item_form.html", form=form, item=None), form_status(form)
 
 
 @bp.route("/staff/catalog/items/<int:item_id>", methods=["GET", "POST"])
@@ -85,7 +86,7 @@ def staff_item(item_id):
                 discard_image(old_image, media, IMAGE_FOLDER)  # only once the new name is committed
             flash(_("The item was saved."), "success")
             return redirect(url_for(".staff_items", _anchor=f"item-{item.id}"))
-    return render_template("catalog/staff/item_form.html", form=form, item=item), 400 if form.is_submitted() else 200
+    return render_template("catalog/staff/item_form.html", form=form, item=item), form_status(form)
 
 
 @bp.post("/staff/catalog/items/<int:item_id>/move")
@@ -114,7 +115,7 @@ def staff_categories():
             db.session.commit()
             flash(_("The category was added."), "success")
             return redirect(url_for(".staff_categories"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("catalog/staff/categories.html", form=form, categories=list_categories()), status
 
 
@@ -133,7 +134,7 @@ def staff_category(category_id):
             db.session.commit()
             flash(_("The category was saved."), "success")
             return redirect(url_for(".staff_categories"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("catalog/staff/category_form.html", form=form, category=category), status
 
 

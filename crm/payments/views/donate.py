@@ -4,6 +4,7 @@ from flask import abort, render_template, request, url_for
 
 from crm.accounts.access import public
 from crm.extensions import db
+from crm.forms import form_status
 from crm.payments import gateway
 from crm.payments.forms.donate import DonationForm, clean_designation
 from crm.payments.services import DonationDeclined, DonationError
@@ -31,7 +32,7 @@ def donate():
         return _show_form(form, 400)
     if not form.validate_on_submit():
         form.form_errors.extend(form.card_token.errors)
-        return _show_form(form, 400 if form.is_submitted() else 200)
+        return _show_form(form, form_status(form))
     started = _start(form)
     return _next_step(started) if started else _show_form(form, 400)
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from crm.accounts.access import public
 from crm.extensions import db
+from crm.forms import form_status
 from crm.i18n import money_filter
 from crm.payments.forms.manage import AmountForm, CancelForm, CardForm
 from crm.payments.services import DonationError
@@ -65,7 +66,7 @@ def manage_card(token):
                 flash(_("The overdue payment went through: thank you!"))
             return redirect(url_for(".manage", token=token))
     form.form_errors.extend(form.card_token.errors)
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_stripe_page("payments/manage_card.html", status, gift=gift, form=form, token=token)
 
 
@@ -83,4 +84,4 @@ def manage_cancel(token):
             db.session.commit()
             flash(_("Your monthly gift is cancelled. Thank you for your support."))
             return redirect(url_for(".manage", token=token))
-    return _page("manage_cancel", gift, form, 400 if form.is_submitted() else 200, token=token)
+    return _page("manage_cancel", gift, form, form_status(form), token=token)

@@ -8,6 +8,7 @@ from crm.accounts.access import editor_required, staff_required
 from crm.downloads import csv_export
 from crm.exports import audit_export
 from crm.extensions import db
+from crm.forms import filter_status, form_status
 from crm.lists import page_number
 from crm.payments import gateway
 from crm.payments.forms.staff import (
@@ -43,7 +44,7 @@ LABELS = {"statuses": STATUS_LABELS, "kinds": KIND_LABELS, "methods": METHOD_LAB
 def staff_donations():
     form = DonationSearchForm(formdata=request.args)
     form.set_designations(designations())
-    status = 400 if request.args and not form.validate() else 200
+    status = filter_status(form, request.args)
     criteria = DonationFilter.from_args(request.args)
     page = list_donations(criteria, page_number(request.args))
     return render_template("payments/staff/index.html", form=form, page=page, criteria=criteria, **LABELS), status
@@ -137,5 +138,5 @@ def staff_offline_gift():
             db.session.commit()
             flash(_("The gift was recorded."), "success")
             return redirect(url_for(".staff_donation", donation_id=donation.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("payments/staff/offline.html", form=form), status

@@ -17,6 +17,7 @@ from crm.audit import record_audit
 from crm.downloads import csv_response
 from crm.exports import BOM
 from crm.extensions import db
+from crm.forms import form_status
 from crm.supporters.forms.imports import ImportStepForm, UploadForm, mapping_form
 from crm.supporters.models import ImportBatch
 from crm.supporters.services import SupporterError
@@ -50,7 +51,7 @@ def import_upload():
         else:
             db.session.commit()
             return redirect(url_for(".import_columns", batch_id=batch.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("supporters/staff/import.html", form=form, batches=recent_imports()), status
 
 
@@ -67,7 +68,7 @@ def import_columns(batch_id):
         else:
             db.session.commit()
             return redirect(url_for(".import_batch", batch_id=batch.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     try:
         samples = column_samples(batch)
     except SupporterError as error:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from crm.accounts.access import editor_required, staff_required
 from crm.errors import UserError, render_error
 from crm.extensions import db
+from crm.forms import form_status
 from crm.supporters.forms.merge import FIELD_LABELS, MergeForm
 from crm.supporters.models import Supporter
 from crm.supporters.services.merging import (
@@ -48,7 +49,7 @@ def _merge(a, b):
     defaults = {name: "a" if record is first else "b" for name, record in default_choices(first, second).items()}
     form = MergeForm(data={"survivor": defaults["email"], **defaults})
     form.label_choices(first, second, blank=_("(blank)"))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     if form.validate_on_submit():
         survivor, absorbed, choices = form.choices_for(first, second)
         try:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from crm.accounts.access import public
 from crm.errors import render_error
 from crm.extensions import db
+from crm.forms import form_status
 from crm.supporters.forms.preferences import UnsubscribeAllForm, preference_form
 from crm.supporters.models import PURPOSES
 from crm.supporters.services.newsletter import confirm_newsletter, read_confirmation_token
@@ -57,7 +58,7 @@ def preferences(token):
         db.session.commit()
         flash(_("Your choices are saved."), "success")
         return redirect(url_for("supporters.preferences", token=token))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     page = render_template(
         "supporters/preferences/manage.html", supporter=supporter, form=form, unsubscribe=UnsubscribeAllForm()
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from crm.accounts.access import editor_required
 from crm.errors import UserError
 from crm.extensions import db
+from crm.forms import form_status
 from crm.supporters.forms.privacy import EraseForm
 from crm.supporters.models import Supporter
 from crm.supporters.services.privacy import erase_supporter, export_personal_data, privacy_summary
@@ -38,7 +39,7 @@ def privacy_export(supporter_id):
 def erase(supporter_id):
     supporter = db.get_or_404(Supporter, supporter_id)
     form = EraseForm()
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     if form.validate_on_submit():
         try:
             erase_supporter(supporter, current_user._get_current_object(), ip_address=request.remote_addr)

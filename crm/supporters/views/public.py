@@ -5,6 +5,7 @@ from flask_babel import get_locale
 
 from crm.accounts.access import public
 from crm.extensions import db
+from crm.forms import form_status
 from crm.supporters.attribution import capture_attribution, current_visit
 from crm.supporters.forms.public import EventsInquiryForm, FundraiserInterestForm, MediaInquiryForm, NewsletterForm
 from crm.supporters.guide import GUIDE, build_guide_pdf, guide_text
@@ -36,7 +37,7 @@ def _handle(form, thanks, action):
 
 
 def _show(template, form):
-    return render_template(template, form=form), 400 if form.is_submitted() else 200
+    return render_template(template, form=form), form_status(form)
 
 
 @bp.route("/newsletter", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
 from crm.extensions import db
+from crm.forms import filter_status, form_status
 from crm.lists import page_number
 from crm.supporters.forms.staff import ConfirmForm, NoteForm, SupporterEditForm, SupporterSearchForm, TagForm
 from crm.supporters.models import Supporter
@@ -31,7 +32,7 @@ from crm.supporters.views import bp
 def index():
     form = SupporterSearchForm(formdata=request.args)
     form.set_tags(all_tags())
-    status = 400 if request.args and not form.validate() else 200
+    status = filter_status(form, request.args)
     criteria = SupporterFilter.from_args(request.args)
     page = list_supporters(criteria, page_number(request.args))
     return render_template("supporters/staff/index.html", form=form, page=page, criteria=criteria), status
@@ -71,7 +72,7 @@ def edit(supporter_id):
             db.session.commit()
             flash(_("Changes saved.") if changes else _("Nothing was changed."), "success")
             return redirect(url_for("supporters.show", supporter_id=supporter.id))
-    status = 400 if form.is_submitted() else 200
+    status = form_status(form)
     return render_template("supporters/staff/edit.html", form=form, supporter=supporter), status
 
 
