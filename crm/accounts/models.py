@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from crm.checks import one_of
 from crm.extensions import db, login_manager
 from crm.normalize import normalize_email
 from crm.utc import UTCDateTime, utcnow
@@ -30,7 +31,7 @@ def new_session_token():
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'staff', 'marketing', 'fundraiser')", name="role_known"),
+        one_of("role", ROLES),
         CheckConstraint("email <> ''", name="email_present"),
     )
 

@@ -3,6 +3,7 @@
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.checks import one_of
 from crm.extensions import db
 from crm.utc import UTCDateTime, utcnow
 
@@ -17,9 +18,7 @@ class OutboundEmail(db.Model):
 
     __tablename__ = "outbound_emails"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'failed', 'cancelled', 'skipped')", name="status_known"
-        ),
+        one_of("status", EMAIL_STATUSES),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_outbound_emails_due", "status", "due_at"),
     )
@@ -102,7 +101,7 @@ class Enrolment(db.Model):
     __tablename__ = "sequence_enrolments"
     __table_args__ = (
         UniqueConstraint("sequence_id", "supporter_id", name="uq_sequence_enrolments_person"),
-        CheckConstraint("state IN ('active', 'paused', 'stopped', 'completed')", name="state_known"),
+        one_of("state", ENROLMENT_STATES),
         Index("ix_sequence_enrolments_due", "state", "next_step_at"),
     )
 

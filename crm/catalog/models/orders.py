@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.checks import one_of
 from crm.extensions import db
 from crm.payments.models.donations import ContactMixin
 from crm.supporters.models.people import AttributionMixin
@@ -26,10 +27,7 @@ class Order(ContactMixin, AttributionMixin, db.Model):
     __tablename__ = "gift_orders"
     __table_args__ = (
         CheckConstraint("total_cents > 0", name="total_positive"),
-        CheckConstraint(
-            "status IN ('pending', 'paid', 'failed', 'refunded', 'partially_refunded', 'cancelled')",
-            name="status_known",
-        ),
+        one_of("status", ORDER_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,8 +85,8 @@ class HonourCard(db.Model):
 
     __tablename__ = "honour_cards"
     __table_args__ = (
-        CheckConstraint("delivery IN ('email', 'print')", name="delivery_known"),
-        CheckConstraint("status IN ('scheduled', 'sent', 'cancelled')", name="status_known"),
+        one_of("delivery", CARD_DELIVERIES),
+        one_of("status", CARD_STATUSES),
         CheckConstraint("delivery = 'print' OR honouree_email != ''", name="email_for_email_delivery"),
     )
 

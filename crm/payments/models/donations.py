@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.checks import one_of
 from crm.extensions import db
 from crm.supporters.models.people import AttributionMixin
 from crm.utc import UTCDateTime, utcnow
@@ -23,6 +24,7 @@ DONATION_KINDS = ("one_time", "monthly")
 DONATION_METHODS = ("card", "cheque", "cash")
 TRIBUTE_KINDS = ("", "honour", "memory")
 PLAN_STATUSES = ("incomplete", "active", "past_due", "canceled")
+PLAN_INTERVALS = ("month", "year")
 REFUND_STATUSES = ("pending", "succeeded", "failed")
 
 
@@ -69,8 +71,8 @@ class RecurringGift(DonorMixin, AttributionMixin, db.Model):
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("fee_cents >= 0", name="fee_not_negative"),
-        CheckConstraint("status IN ('incomplete', 'active', 'past_due', 'canceled')", name="status_known"),
-        CheckConstraint("interval IN ('month', 'year')", name="interval_known"),
+        one_of("status", PLAN_STATUSES),
+        one_of("interval", PLAN_INTERVALS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,13 +112,10 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
             "non_receiptable_cents >= 0 AND non_receiptable_cents + advantage_cents <= amount_cents",
             name="non_receiptable_within_amount",
         ),
-        CheckConstraint(
-            "status IN ('pending', 'succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed')",
-            name="status_known",
-        ),
-        CheckConstraint("kind IN ('one_time', 'monthly')", name="kind_known"),
-        CheckConstraint("method IN ('card', 'cheque', 'cash')", name="method_known"),
-        CheckConstraint("tribute_kind IN ('', 'honour', 'memory')", name="tribute_kind_known"),
+        one_of("status", DONATION_STATUSES),
+        one_of("kind", DONATION_KINDS),
+        one_of("method", DONATION_METHODS),
+        one_of("tribute_kind", TRIBUTE_KINDS),
         Index("ix_donations_status_created", "status", "created_at"),
     )
 
@@ -179,7 +178,7 @@ class Refund(db.Model):
     __tablename__ = "refunds"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint("status IN ('pending', 'succeeded', 'failed')", name="status_known"),
+        one_of("status", REFUND_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

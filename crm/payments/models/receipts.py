@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.checks import one_of
 from crm.extensions import db
 from crm.utc import UTCDateTime, utcnow
 
@@ -49,8 +50,8 @@ class Receipt(db.Model):
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("advantage_cents >= 0", name="advantage_not_negative"),
         CheckConstraint("eligible_cents > 0 AND eligible_cents = amount_cents - advantage_cents", name="eligible"),
-        CheckConstraint("status IN ('issued', 'cancelled')", name="status_known"),
-        CheckConstraint("kind IN ('single', 'annual')", name="kind_known"),
+        one_of("status", RECEIPT_STATUSES),
+        one_of("kind", RECEIPT_KINDS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

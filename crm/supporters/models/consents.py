@@ -9,6 +9,7 @@ import hashlib
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.checks import in_list, one_of
 from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.utc import UTCDateTime, utcnow
@@ -16,22 +17,19 @@ from crm.utc import UTCDateTime, utcnow
 # What a person may be emailed about. "all" is used by implied consent (which covers every
 # purpose) and by "unsubscribe from everything".
 PURPOSES = ("newsletter", "fundraising_news", "fundraiser_tips")
+CONSENT_ACTIONS = ("grant", "withdraw")
 BASES = ("express", "implied_gift", "implied_purchase", "implied_inquiry")
 IMPLIED_BASES = BASES[1:]
 SUPPRESSION_REASONS = ("erased", "bounced", "complaint", "staff")
 
 
-def _in(column, values):
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class ConsentRecord(db.Model):
     __tablename__ = "consent_records"
     __table_args__ = (
-        CheckConstraint(_in("purpose", (*PURPOSES, "all")), name="purpose_known"),
-        CheckConstraint("action IN ('grant', 'withdraw')", name="action_known"),
+        one_of("purpose", (*PURPOSES, "all")),
+        one_of("action", CONSENT_ACTIONS),
         CheckConstraint(
-            f"(action = 'withdraw' AND basis IS NULL) OR (action = 'grant' AND {_in('basis', BASES)})",
+            f"(action = 'withdraw' AND basis IS NULL) OR (action = 'grant' AND {in_list('basis', BASES)})",
             name="basis_for_grants",
         ),
         CheckConstraint("basis = 'express' OR expires_at IS NOT NULL OR action = 'withdraw'", name="implied_expires"),
@@ -68,7 +66,7 @@ class Suppression(db.Model):
     """An address that must never be emailed again (erased, bounced, complained)."""
 
     __tablename__ = "suppressions"
-    __table_args__ = (CheckConstraint(_in("reason", SUPPRESSION_REASONS), name="reason_known"),)
+    __table_args__ = (one_of("reason", SUPPRESSION_REASONS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email_hash: Mapped[str] = mapped_column(String(64), unique=True)

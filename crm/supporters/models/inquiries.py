@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.checks import one_of
 from crm.extensions import db
 from crm.supporters.models.people import AttributionMixin
 from crm.utc import UTCDateTime, utcnow
@@ -16,8 +17,8 @@ INQUIRY_STATUSES = ("new", "assigned", "answered", "closed")
 class Inquiry(AttributionMixin, db.Model):
     __tablename__ = "inquiries"
     __table_args__ = (
-        CheckConstraint("kind IN ('media', 'events')", name="kind_known"),
-        CheckConstraint("status IN ('new', 'assigned', 'answered', 'closed')", name="status_known"),
+        one_of("kind", INQUIRY_KINDS),
+        one_of("status", INQUIRY_STATUSES),
         Index("ix_inquiries_queue", "kind", "status", "created_at"),
     )
 

@@ -7,11 +7,13 @@ from datetime import date
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from crm.checks import one_of
 from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.utc import UTCDateTime, utcnow
 
 SIGNUP_FORMS = ("newsletter", "fundraiser_interest")
+IMPORT_STATUSES = ("uploaded", "checked", "imported", "failed")
 ACTIVITY_KINDS = (
     "signup",
     "inquiry",
@@ -167,7 +169,7 @@ class AttributionMixin:
 
 class Signup(AttributionMixin, db.Model):
     __tablename__ = "signups"
-    __table_args__ = (CheckConstraint("form IN ('newsletter', 'fundraiser_interest')", name="form_known"),)
+    __table_args__ = (one_of("form", SIGNUP_FORMS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supporter_id: Mapped[int] = mapped_column(ForeignKey("supporters.id", ondelete="CASCADE"), index=True)
@@ -196,7 +198,7 @@ class ImportBatch(db.Model):
     """One CSV import: its mapping, counts and per-row error report."""
 
     __tablename__ = "import_batches"
-    __table_args__ = (CheckConstraint("status IN ('uploaded', 'checked', 'imported', 'failed')", name="status_known"),)
+    __table_args__ = (one_of("status", IMPORT_STATUSES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
