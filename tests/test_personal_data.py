@@ -223,7 +223,7 @@ def test_erasure_leaves_no_trace_stops_the_monthly_gift_and_keeps_the_books(app,
         assert stripe_api(localstripe, "GET", f"subscriptions/{subscription_id}")["status"] == "canceled"
         customer = stripe_api(localstripe, "GET", f"customers/{customer_id}")
         assert (customer["name"], customer["email"]) == ("", "")
-        assert db.session.scalar(select(RecurringGift.status)) == "canceled"
+        assert db.session.scalar(select(RecurringGift.status)) == "cancelled"
         # The books and the receipts stay.
         assert sorted(db.session.scalars(select(Donation.amount_cents))) == amounts_before
         assert [(r.serial, r.donor_name, r.pdf_sha256) for r in db.session.scalars(select(Receipt))] == receipts_before

@@ -120,8 +120,8 @@ def _stop_charging(gifts, person):
 def _erase_plans(gifts, person):
     _erase_donors(gifts, person)
     for gift in gifts:
-        if gift.status != "canceled":
-            gift.status, gift.canceled_at = "canceled", person.now
+        if not gift.is_cancelled:
+            gift.cancel(person.now)
 
 
 register(

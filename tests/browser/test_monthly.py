@@ -74,7 +74,7 @@ def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, locals
     page.get_by_role("button", name="Yes, cancel my monthly gift").click()
     expect(page.locator(".gift-summary")).to_contain_text("Cancelled")
     [gift], _donations = _state(live_server.app)
-    assert (gift.status, gift.amount_cents) == ("canceled", 3000)
+    assert (gift.status, gift.amount_cents) == ("cancelled", 3000)
     _send(live_server.app)
     assert [message["Subject"] for message in smtp_sink.parsed()][1:] == [
         "Your monthly gift to Demo Charity is cancelled"

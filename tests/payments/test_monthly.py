@@ -97,7 +97,7 @@ def test_declined_card_leaves_no_plan_and_no_paid_gift(app, client, localstripe,
     assert "Your card was declined" in response.get_data(as_text=True)
     [gift] = gifts(app)
     [donation] = donations(app)
-    assert (gift.status, donation.status) == ("canceled", "failed")
+    assert (gift.status, donation.status) == ("cancelled", "failed")
     assert received == []
     if gift.stripe_subscription_id:  # the card attached, the charge failed: nothing keeps billing
         assert stripe_api(localstripe, "GET", f"subscriptions/{gift.stripe_subscription_id}")["status"] == "canceled"
@@ -124,7 +124,7 @@ def test_three_d_secure_on_the_first_invoice(app, client, localstripe, received,
         assert received == [donation.id]
     else:
         assert "Your gift was not completed" in page
-        assert (gift.status, donation.status) == ("canceled", "failed")
+        assert (gift.status, donation.status) == ("cancelled", "failed")
         assert received == []
 
 

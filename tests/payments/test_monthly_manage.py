@@ -154,7 +154,7 @@ def test_cancel_through_the_manage_page(app, client, localstripe, smtp_sink, sec
     response = _post(client, link + "/cancel")
     assert response.status_code == 302
     [gift] = gifts(app)
-    assert gift.status == "canceled" and gift.canceled_at is not None
+    assert gift.status == "cancelled" and gift.cancelled_at is not None
     assert stripe_api(localstripe, "GET", f"subscriptions/{gift.stripe_subscription_id}")["status"] == "canceled"
     # Stripe then tells us too, and a second click changes nothing: one confirmation email.
     obj = {"id": gift.stripe_subscription_id, "object": "subscription"}
@@ -173,11 +173,11 @@ def test_subscription_deleted_at_stripe_cancels_the_gift(app, client, localstrip
     obj = {"id": gift.stripe_subscription_id, "object": "subscription", "status": "active"}  # stale: re-read
     for event_id in ("evt_del_1", "evt_del_1", "evt_del_2"):
         assert post_event(client, event_id, "customer.subscription.deleted", obj, secret).status_code == 200
-    assert gifts(app)[0].status == "canceled"
+    assert gifts(app)[0].status == "cancelled"
     assert count(app, OutboundEmail, template="plan_cancelled") == 1
     # A late "updated" event cannot bring it back.
     assert post_event(client, "evt_upd", "customer.subscription.updated", obj, secret).status_code == 200
-    assert gifts(app)[0].status == "canceled"
+    assert gifts(app)[0].status == "cancelled"
 
 
 def test_change_amount_moves_the_subscription_to_a_reused_plan(app, client, localstripe, gift, link):

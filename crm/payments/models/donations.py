@@ -23,7 +23,7 @@ DONATION_STATUSES = ("pending", "succeeded", "failed", "refunded", "partially_re
 DONATION_KINDS = ("one_time", "monthly")
 DONATION_METHODS = ("card", "cheque", "cash")
 TRIBUTE_KINDS = ("", "honour", "memory")
-PLAN_STATUSES = ("incomplete", "active", "past_due", "canceled")
+PLAN_STATUSES = ("incomplete", "active", "past_due", "cancelled")
 PLAN_INTERVALS = ("month", "year")
 REFUND_STATUSES = ("pending", "succeeded", "failed")
 
@@ -88,7 +88,7 @@ class RecurringGift(DonorMixin, AttributionMixin, db.Model):
     stripe_plan_id: Mapped[str] = mapped_column(String(255), default="")
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    canceled_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[object | None] = mapped_column(UTCDateTime)
     failure_message: Mapped[str] = mapped_column(String(500), default="")
 
@@ -97,6 +97,14 @@ class RecurringGift(DonorMixin, AttributionMixin, db.Model):
 
     def __repr__(self):
         return f"<RecurringGift {self.id} {self.status}>"
+
+    @property
+    def is_cancelled(self):
+        return self.status == "cancelled"
+
+    def cancel(self, now):
+        """The plan ends here: nothing more is charged (Stripe's own spelling, "canceled", stays at Stripe)."""
+        self.status, self.cancelled_at = "cancelled", now
 
 
 class Donation(DonorMixin, AttributionMixin, db.Model):

@@ -6,7 +6,7 @@ from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.services import DonationError
 from crm.payments.services.amounts import amount_rules
-from crm.payments.services.subscriptions import mark_canceled, record_invoice
+from crm.payments.services.subscriptions import mark_cancelled, record_invoice
 from crm.utc import utcnow
 
 
@@ -58,12 +58,12 @@ def replace_card(gift, card_token, now=None):
 def cancel_gift(gift, now=None):
     """Cancel the monthly gift at Stripe and here; the donor gets one confirmation email."""
     now = now or utcnow()
-    if gift.status == "canceled":
+    if gift.is_cancelled:
         return gift
     if gift.stripe_subscription_id:
         try:
             gateway.cancel_subscription(gift.stripe_subscription_id)
         except gateway.GatewayError as error:
             raise DonationError(str(error)) from error
-    mark_canceled(gift, now)
+    mark_cancelled(gift, now)
     return gift

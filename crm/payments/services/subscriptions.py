@@ -143,7 +143,8 @@ def _give_up(gift, donation, message, now):
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(donation)
-    gift.status, gift.canceled_at, gift.failure_message, gift.last_failure_at = "canceled", now, message, now
+    gift.cancel(now)
+    gift.failure_message, gift.last_failure_at = message, now
     if gift.stripe_subscription_id:
         _cancel_quietly(gift.stripe_subscription_id)
     db.session.flush()
@@ -254,7 +255,7 @@ def on_invoice_failed(obj, now):
         return
     invoice = gateway.retrieve_invoice(invoice_id)
     gift = _gift_of(invoice["subscription"])
-    if invoice["status"] in ("paid", "void") or gift is None or gift.status == "canceled":
+    if invoice["status"] in ("paid", "void") or gift is None or gift.is_cancelled:
         return
     intent = gateway.retrieve_payment_intent(invoice["payment_intent"]) if invoice["payment_intent"] else {}
     message = intent.get("error_message", "")
@@ -272,12 +273,12 @@ def on_invoice_failed(obj, now):
 # --- the subscription itself ---------------------------------------------------------------------
 
 
-def mark_canceled(gift, now):
+def mark_cancelled(gift, now):
     before = gift.status
     result = db.session.execute(
         update(RecurringGift)
-        .where(RecurringGift.id == gift.id, RecurringGift.status != "canceled")
-        .values(status="canceled", canceled_at=now)
+        .where(RecurringGift.id == gift.id, RecurringGift.status != "cancelled")
+        .values(status="cancelled", cancelled_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(gift)
@@ -291,12 +292,12 @@ def on_subscription_changed(obj, now):
     if not isinstance(subscription_id, str) or not subscription_id.startswith("sub_"):
         return
     gift = _gift_of(subscription_id)
-    if gift is None or gift.status == "canceled":
+    if gift is None or gift.is_cancelled:
         return
     subscription = gateway.retrieve_subscription(subscription_id)
     status = subscription["status"]
     if status in ("canceled", "incomplete_expired"):
-        mark_canceled(gift, now)
+        mark_cancelled(gift, now)
         return
     if subscription["plan_id"] and subscription["plan_id"] != gift.stripe_plan_id and subscription["amount"]:
         # Changed elsewhere (the Stripe dashboard): the plan's amount is what is charged now.
