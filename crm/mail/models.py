@@ -11,6 +11,8 @@ EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "skipped")
 # "transactional" and "internal" (notifications to staff) need no marketing consent.
 NON_MARKETING = ("transactional", "internal")
 ENROLMENT_STATES = ("active", "paused", "stopped", "completed")
+# Where staff may move an enrolment to, from which states.
+ENROLMENT_MOVES = {"paused": ("active",), "active": ("paused",), "stopped": ("active", "paused")}
 
 
 class OutboundEmail(db.Model):
@@ -117,3 +119,16 @@ class Enrolment(db.Model):
 
     sequence = relationship("Sequence")
     supporter = relationship("Supporter")
+
+    def can_move_to(self, state):
+        return self.state in ENROLMENT_MOVES.get(state, ())
+
+    def move_to(self, state, now, reason="stopped by staff"):
+        """Pause, resume or stop; a resumed enrolment's next step is due now at the earliest."""
+        if not self.can_move_to(state):
+            raise ValueError(f"cannot go from {self.state} to {state}")
+        if state == "active":
+            self.next_step_at = max(self.next_step_at or now, now)
+        elif state == "stopped":
+            self.stopped_reason, self.next_step_at = reason[:200], None
+        self.state = state

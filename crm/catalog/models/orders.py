@@ -13,6 +13,8 @@ from crm.supporters.models.people import AttributionMixin
 from crm.utc import UTCDateTime, utcnow
 
 ORDER_STATUSES = ("pending", "paid", "failed", "refunded", "partially_refunded", "cancelled")
+# What the buyer paid for and still holds: the cards can be printed and sent.
+PAID_STATUSES = ("paid", "partially_refunded")
 CARD_DELIVERIES = ("email", "print")
 CARD_STATUSES = ("scheduled", "sent", "cancelled")
 
@@ -50,6 +52,10 @@ class Order(ContactMixin, AttributionMixin, db.Model):
     cards = relationship("HonourCard", back_populates="order", order_by="HonourCard.id", cascade="all, delete-orphan")
 
     buyer_name = ContactMixin.full_name
+
+    @property
+    def is_paid(self):
+        return self.status in PAID_STATUSES
 
 
 class OrderLine(db.Model):

@@ -98,7 +98,7 @@ def resend_card(card, now=None):
     now = now or utcnow()
     if card.delivery != "email" or not card.honouree_email:
         raise CatalogError(_("This card is printed by the buyer: there is no email to send."))
-    if card.status == "cancelled" or card.order.status not in ("paid", "partially_refunded"):
+    if card.status == "cancelled" or not card.order.is_paid:
         raise CatalogError(_("This card was cancelled with its order: it cannot be sent."))
     previous = db.session.get(OutboundEmail, card.email_id) if card.email_id else None
     if previous is not None and previous.status == "queued":

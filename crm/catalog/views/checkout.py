@@ -96,7 +96,7 @@ def order(token):
 @public
 def order_cards(token):
     found = db.session.scalar(db.select(Order).filter_by(token=token[:64]))
-    if found is None or found.status not in ("paid", "partially_refunded") or not found.cards:
+    if found is None or not found.is_paid or not found.cards:
         abort(404)
     filename = "cartes.pdf" if found.language == "fr" else "cards.pdf"
     return Response(

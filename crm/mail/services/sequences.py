@@ -7,7 +7,7 @@ without a deploy. A step's delay counts from the start of the enrolment.
 from datetime import timedelta
 
 from crm.extensions import db
-from crm.mail.models import Enrolment, Sequence, SequenceStep
+from crm.mail.models import ENROLMENT_MOVES, Enrolment, Sequence, SequenceStep
 from crm.mail.services.outbox import enqueue_email
 from crm.supporters.services.consent import may_email
 from crm.supporters.services.intake import add_activity
@@ -73,13 +73,13 @@ def enrol(supporter, sequence_key, now=None):
 def stop_enrolments(supporter, reason, trigger=None, now=None):
     """Stop the person's active or paused enrolments (of sequences started by `trigger`, if given)."""
     query = db.select(Enrolment).where(
-        Enrolment.supporter_id == supporter.id, Enrolment.state.in_(("active", "paused"))
+        Enrolment.supporter_id == supporter.id, Enrolment.state.in_(ENROLMENT_MOVES["stopped"])
     )
     stopped = []
     for enrolment in db.session.scalars(query):
         if trigger and enrolment.sequence.trigger != trigger:
             continue
-        enrolment.state, enrolment.stopped_reason, enrolment.next_step_at = "stopped", reason[:200], None
+        enrolment.move_to("stopped", now, reason)
         add_activity(supporter, "sequence", f"stopped: {enrolment.sequence.name} ({reason})", now=now)
         stopped.append(enrolment)
     return stopped
@@ -87,16 +87,7 @@ def stop_enrolments(supporter, reason, trigger=None, now=None):
 
 def set_enrolment_state(enrolment, state, now=None):
     """Pause, resume or stop one enrolment (staff)."""
-    now = now or utcnow()
-    if state == "paused" and enrolment.state == "active":
-        enrolment.state = "paused"
-    elif state == "active" and enrolment.state == "paused":
-        enrolment.state = "active"
-        enrolment.next_step_at = max(enrolment.next_step_at or now, now)
-    elif state == "stopped" and enrolment.state in ("active", "paused"):
-        enrolment.state, enrolment.stopped_reason, enrolment.next_step_at = "stopped", "stopped by staff", None
-    else:
-        raise ValueError(f"cannot go from {enrolment.state} to {state}")
+    enrolment.move_to(state, now or utcnow())
 
 
 def _advance(enrolment, now):

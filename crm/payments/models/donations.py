@@ -26,6 +26,8 @@ TRIBUTE_KINDS = ("", "honour", "memory")
 PLAN_STATUSES = ("incomplete", "active", "past_due", "cancelled")
 PLAN_INTERVALS = ("month", "year")
 REFUND_STATUSES = ("pending", "succeeded", "failed")
+# A paid gift not under dispute: money can still go back to the card.
+REFUNDABLE_STATUSES = ("succeeded", "partially_refunded")
 
 
 def new_token():
@@ -170,6 +172,15 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
     @property
     def net_cents(self):
         return self.amount_cents - self.refunded_cents
+
+    @property
+    def paid_by_card_processor(self):
+        """Paid through Stripe: a refund goes back the same way (an offline gift has no card to refund)."""
+        return self.method == "card" and bool(self.stripe_payment_intent_id or self.stripe_charge_id)
+
+    @property
+    def is_refundable(self):
+        return self.paid_by_card_processor and self.status in REFUNDABLE_STATUSES and self.net_cents > 0
 
     @property
     def receiptable_cents(self):

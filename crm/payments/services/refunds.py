@@ -9,6 +9,7 @@ from crm.audit import record_audit
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation, Refund
+from crm.payments.models.donations import REFUNDABLE_STATUSES
 from crm.payments.services import DonationError, donations, receipts
 from crm.payments.signals import payment_refunded
 from crm.unique import add_once
@@ -16,7 +17,6 @@ from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
 
-REFUNDABLE_STATUSES = ("succeeded", "partially_refunded")
 # A refund Stripe could not make (or that was cancelled) gives nothing back.
 VOID_REFUND_STATUSES = ("failed", "canceled")
 
@@ -58,7 +58,7 @@ def _clean_reason(reason):
 
 
 def _check_refundable(donation, amount_cents):
-    if donation.method != "card" or not (donation.stripe_payment_intent_id or donation.stripe_charge_id):
+    if not donation.paid_by_card_processor:
         raise DonationError(_("An offline gift cannot be refunded through the card processor."))
     if donation.status not in REFUNDABLE_STATUSES:
         raise DonationError(_("Only a paid gift that is not under dispute can be refunded."))
