@@ -11,7 +11,7 @@ from crm.catalog.models import HonourCard, Order
 from crm.catalog.services.cards import sync_card_status
 from crm.payments.personal import CONTACT_FIELDS
 from crm.personal import ERASED, PersonalData, blank, child_rows, plain_row, register
-from crm.supporters.attribution import ATTRIBUTION_FIELDS
+from crm.supporters.visits import ATTRIBUTION_FIELDS
 
 # RFC 2606 reserves .invalid: no mail can ever reach it.
 ERASED_ADDRESS = "erased@erased.invalid"

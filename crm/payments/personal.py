@@ -14,7 +14,7 @@ from crm.payments import gateway
 from crm.payments.models import Donation, Receipt, RecurringGift, Refund, StripeEvent
 from crm.payments.services import DonationError
 from crm.personal import PersonalData, blank, child_rows, plain_row, register, scrub_strings
-from crm.supporters.attribution import ATTRIBUTION_FIELDS
+from crm.supporters.visits import ATTRIBUTION_FIELDS
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "address_line1", "city", "region", "postal_code")
 DONOR_TEXT = ("wall_name", "message", "tribute_name", "tribute_notify_email", "tribute_note")

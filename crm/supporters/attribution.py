@@ -5,26 +5,18 @@ signup or inquiry is credited to, whatever pages the visitor saw in between.
 """
 
 import json
-import re
 from urllib.parse import urlsplit
 
 from flask import request, session
+from flask_babel import get_locale
+
+from crm.supporters.visits import SIZES, UTM_FIELDS, Visit, clean_value
 
 SESSION_KEY = "attribution"
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
-# AttributionMixin column sizes.
-SIZES = {"source": 200, **dict.fromkeys(UTM_FIELDS, 200), "landing_page": 500, "referrer": 500}
-ATTRIBUTION_FIELDS = tuple(SIZES)
 # Private or technical pages are never a landing page (signed links must not end up in reports).
 SKIPPED_PREFIXES = ("/static/", "/staff/", "/account/", "/preferences/", "/language/")
 # The session lives in a cookie (about 4 KB at most): keep the stored tags well below that.
 SESSION_BUDGET = 1500
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def clean_value(value, size):
-    """Return `value` without control characters, trimmed, cut to `size` characters."""
-    return _CONTROL.sub("", value or "").strip()[:size]
 
 
 def _external_referrer():
@@ -68,18 +60,9 @@ def current_attribution():
 
 def current_visit():
     """Return the Visit (language, address, browser, attribution) of the request being handled."""
-    from flask_babel import get_locale
-
-    from crm.supporters.services.signups import Visit  # signups imports this module
-
     return Visit(
         language=str(get_locale()),
         ip_address=request.remote_addr or "",
         user_agent=clean_value(request.user_agent.string, 300),
         attribution=current_attribution(),
     )
-
-
-def supporter_source(attribution):
-    """Return the source to record on a new supporter: ?src=, else utm_source, else "web"."""
-    return attribution.get("source") or attribution.get("utm_source") or "web"

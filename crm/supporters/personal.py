@@ -5,11 +5,11 @@ from sqlalchemy import and_, func, or_, select
 
 from crm.audit import AuditEvent
 from crm.personal import ERASED, PersonalData, blank, child_rows, plain_row, register, scrub_json
-from crm.supporters.attribution import ATTRIBUTION_FIELDS
 from crm.supporters.models import ConsentRecord, ImportBatch, Inquiry, InquiryReply, Note, Signup, Supporter
 from crm.supporters.models.people import Activity, phone_key
 from crm.supporters.services.consent import suppress_email
 from crm.supporters.services.intake import PROFILE_FIELDS
+from crm.supporters.visits import ATTRIBUTION_FIELDS
 
 # Blanked on the supporter record; country and language stay (they identify no one).
 PERSONAL_FIELDS = tuple(field for field in PROFILE_FIELDS if field not in ("country", "language"))

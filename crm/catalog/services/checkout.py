@@ -16,8 +16,8 @@ from crm.i18n import money_filter
 from crm.payments.services import DonationDeclined, GiftRequest
 from crm.payments.services.giving import give
 from crm.payments.services.receipts import local_date
-from crm.supporters.attribution import supporter_source
 from crm.supporters.services.intake import find_or_create_supporter
+from crm.supporters.visits import supporter_source
 from crm.utc import utcnow
 
 CARD_HORIZON_DAYS = 365  # how far ahead an e-card may be dated

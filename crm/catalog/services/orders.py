@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm.catalog.models import Item, Order
+from crm.catalog.services.cards import schedule_cards
 from crm.extensions import db
 from crm.links import site_url
 from crm.mail.services.outbox import enqueue_email
@@ -17,6 +18,7 @@ from crm.payments import gateway
 from crm.payments.services import DonationError
 from crm.payments.services.donations import check_donation
 from crm.payments.services.receipt_links import receipt_email_context
+from crm.payments.services.refunds import refund_donation
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -64,8 +66,6 @@ def _hold_again(order):
 
 def _refund_gone(order, donation, now):
     """Give the money back for an order paid after its items went to others (its payment had looked failed)."""
-    from crm.payments.services.refunds import refund_donation  # refunds imports donations, as this module does
-
     log.warning("order %s was paid after its items were gone: refunding it", order.id)
     # Refunded before the refund is made: it holds no units, so following the refund gives none back.
     order.status = "refunded"
@@ -124,8 +124,6 @@ def mark_paid(order, donation, receipt=None, now=None):
 
     Return True when this call made the transition.
     """
-    from crm.catalog.services.cards import schedule_cards
-
     now = now or utcnow()
     previous = order.status
     changed = db.session.execute(

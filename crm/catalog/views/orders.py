@@ -15,6 +15,7 @@ from crm.catalog.forms.orders import (
 )
 from crm.catalog.models import HonourCard, Order
 from crm.catalog.services import CatalogError
+from crm.catalog.services.cards import resend_card
 from crm.catalog.services.staff_orders import (
     OrderFilter,
     export_orders_csv,
@@ -112,8 +113,6 @@ def staff_card_resend(order_id, card_id):
         abort(404)
     if not ResendCardForm().validate_on_submit():
         abort(400)
-    from crm.catalog.services.cards import resend_card  # late: the checkout slice owns that module
-
     try:
         resend_card(card)
     except CatalogError as error:

@@ -6,6 +6,8 @@ the outbox row and returns (filename, bytes, maintype, subtype), or None when th
 
 from flask import current_app
 
+from crm.supporters.guide import build_guide_pdf
+
 BUILDERS = {}
 
 
@@ -15,8 +17,6 @@ def register_attachment(name, builder):
 
 
 def _guide_pdf(email):
-    from crm.supporters.guide import build_guide_pdf
-
     names = {"fr": "25-conseils-collecte-de-fonds.pdf"}
     content = build_guide_pdf(email.language, charity_name=current_app.config["CHARITY_NAME"])
     return names.get(email.language, "25-tips-novice-fundraiser.pdf"), content, "application", "pdf"

@@ -15,10 +15,14 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from crm.accounts.models import User
+from crm.accounts.services import make_reset_token, make_signup_token
 from crm.config import ROOT
 from crm.extensions import db
 from crm.mail.models import NON_MARKETING, EmailCopy
 from crm.mail.services.headers import UnsafeHeader, clean_header_text, language_tag, mailbox, url_list_header
+from crm.supporters.services.newsletter import make_confirmation_token
+from crm.supporters.services.preferences import make_preference_token
 from crm.utc import utcnow
 
 TEMPLATES = ROOT / "templates" / "email"
@@ -146,9 +150,6 @@ def base_variables(email):
 
 # Links a message's copy may use, built at send time on BASE_URL.
 def _reset_link(email):
-    from crm.accounts.models import User
-    from crm.accounts.services import make_reset_token
-
     user = db.session.get(User, email.context.get("user_id"))
     if user is None:
         raise RenderError("the account no longer exists")
@@ -156,8 +157,6 @@ def _reset_link(email):
 
 
 def _signup_link(email):
-    from crm.accounts.services import make_signup_token
-
     return {"signup_url": url_for("accounts.finish_signup", token=make_signup_token(email.to_address), _external=True)}
 
 
@@ -169,8 +168,6 @@ def _account_links(email):
 
 
 def _confirm_link(email):
-    from crm.supporters.services.newsletter import make_confirmation_token
-
     token = make_confirmation_token(email.context.get("signup_id"))
     return {"confirm_url": url_for("supporters.confirm_newsletter_view", token=token, _external=True)}
 
@@ -186,8 +183,6 @@ MESSAGE_LINKS = {
 
 def _links(email):
     """Return the preference and unsubscribe links of a marketing message ({} otherwise)."""
-    from crm.supporters.services.preferences import make_preference_token
-
     if email.purpose in NON_MARKETING or email.supporter is None:
         return {}
     token = make_preference_token(email.supporter)

@@ -12,10 +12,11 @@ from crm.payments import gateway
 from crm.payments.models import Donation
 from crm.payments.services import DonationDeclined, DonationError, GiftStarted, subscriptions
 from crm.payments.services.amounts import amount_rules
+from crm.payments.services.customers import customer_for
 from crm.payments.services.gifts import complete_gift
 from crm.payments.signals import payment_failed
-from crm.supporters.attribution import supporter_source
 from crm.supporters.services.intake import find_or_create_supporter
+from crm.supporters.visits import supporter_source
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -31,18 +32,6 @@ GIFT_FIELDS = (
     "tribute_notify_email",
     "tribute_note",
 )
-
-
-def _find_customer_id(supporter):
-    return (
-        db.session.scalar(
-            db.select(Donation.stripe_customer_id)
-            .where(Donation.supporter_id == supporter.id, Donation.stripe_customer_id != "")
-            .order_by(Donation.id.desc())
-            .limit(1)
-        )
-        or ""
-    )
 
 
 def start_donation(request, now=None):
@@ -84,9 +73,7 @@ def start_donation(request, now=None):
     db.session.add(donation)
     db.session.flush()
     try:
-        donation.stripe_customer_id = gateway.find_or_create_customer(
-            donation.email, donation.donor_name, _find_customer_id(supporter)
-        )
+        donation.stripe_customer_id = customer_for(donation, supporter)
         intent = gateway.create_payment_intent(
             amount_cents=donation.amount_cents,
             currency=donation.currency,

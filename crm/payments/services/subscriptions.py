@@ -17,10 +17,11 @@ from crm.money import format_money
 from crm.payments import gateway
 from crm.payments.models import Donation, RecurringGift
 from crm.payments.services import DonationDeclined, DonationError, GiftStarted
+from crm.payments.services.customers import customer_for
 from crm.payments.services.gifts import complete_gift
 from crm.payments.services.plan_links import manage_url
-from crm.supporters.attribution import ATTRIBUTION_FIELDS, supporter_source
 from crm.supporters.services.intake import find_or_create_supporter
+from crm.supporters.visits import ATTRIBUTION_FIELDS, supporter_source
 from crm.unique import add_once
 from crm.utc import utcnow
 
@@ -46,20 +47,6 @@ RENEWAL_FIELDS = (
 
 
 # --- starting a monthly gift -----------------------------------------------------------------
-
-
-def _customer_id(supporter):
-    from crm.payments.services.donations import _find_customer_id
-
-    return _find_customer_id(supporter) or (
-        db.session.scalar(
-            db.select(RecurringGift.stripe_customer_id)
-            .where(RecurringGift.supporter_id == supporter.id, RecurringGift.stripe_customer_id != "")
-            .order_by(RecurringGift.id.desc())
-            .limit(1)
-        )
-        or ""
-    )
 
 
 def start_monthly(request, gift_cents, fee_cents, now=None):
@@ -90,7 +77,7 @@ def start_monthly(request, gift_cents, fee_cents, now=None):
     db.session.add(donation)
     db.session.flush()
     try:
-        gift.stripe_customer_id = gateway.find_or_create_customer(gift.email, gift.donor_name, _customer_id(supporter))
+        gift.stripe_customer_id = customer_for(gift, supporter)
         donation.stripe_customer_id = gift.stripe_customer_id
         gift.stripe_plan_id = gateway.find_or_create_plan(
             amount_cents=gift.amount_cents, currency=gift.currency, interval=gift.interval

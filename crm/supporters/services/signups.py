@@ -5,34 +5,20 @@ records the consent given (with the exact words shown), notes it on the timeline
 it with a signal once the rows are flushed. Nothing is emailed from here.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from crm.extensions import db
 from crm.normalize import normalize_email
-from crm.supporters.attribution import SIZES, supporter_source
 from crm.supporters.models import INQUIRY_KINDS, Inquiry, Signup
 from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import grant_consent
 from crm.supporters.services.intake import add_activity, find_or_create_supporter
 from crm.supporters.services.newsletter import hold_newsletter_consent
 from crm.supporters.signals import inquiry_received, signed_up
+from crm.supporters.visits import supporter_source
 from crm.utc import utcnow
 
 EVENT_KINDS = ("birthday", "polar_dip", "run_walk", "in_memory", "other")
-
-
-@dataclass(frozen=True)
-class Visit:
-    """Who sent a form: the page's language, their address and browser, where they came from."""
-
-    language: str = "en"
-    ip_address: str = ""
-    user_agent: str = ""
-    attribution: dict = field(default_factory=dict)
-
-    def attribution_fields(self):
-        """Return the AttributionMixin columns, cut to their sizes."""
-        return {name: str(self.attribution.get(name) or "")[:size] for name, size in SIZES.items()}
 
 
 @dataclass(frozen=True)
