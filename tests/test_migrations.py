@@ -78,3 +78,50 @@ def test_monthly_gifts_cancelled_before_the_respelling_stay_cancelled(fresh_data
                 "active",
             ]
         db.engine.dispose()
+
+
+def test_gifts_that_paid_an_order_are_thanked_by_the_catalog(fresh_database):
+    app = create_app(TestConfig(fresh_database))
+    with app.app_context():
+        upgrade(revision="8d2c4e1a7b90")
+        tables = MetaData()
+        tables.reflect(db.engine, only=["supporters", "donations", "gift_orders"])
+        supporters, donations, orders = (tables.tables[name] for name in ("supporters", "donations", "gift_orders"))
+        with db.engine.begin() as conn:
+            conn.execute(insert(supporters).values(_filled(supporters, id=1, email="a@example.org")))
+            for number in (1, 2):
+                conn.execute(
+                    insert(donations).values(
+                        _filled(
+                            donations,
+                            id=number,
+                            token=f"d{number}",
+                            supporter_id=1,
+                            amount_cents=2500,
+                            currency="CAD",
+                            status="succeeded",
+                            kind="one_time",
+                            method="card",
+                            tribute_kind="",
+                        )
+                    )
+                )
+            conn.execute(
+                insert(orders).values(
+                    _filled(
+                        orders,
+                        id=1,
+                        supporter_id=1,
+                        donation_id=2,
+                        total_cents=2500,
+                        currency="CAD",
+                        status="paid",
+                        token="t",
+                    )
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT thanked_by FROM donations ORDER BY id")).scalars().all()
+        assert rows == ["payments", "catalog"]
+        db.engine.dispose()

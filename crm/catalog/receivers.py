@@ -5,12 +5,10 @@ from crm.payments.signals import payment_failed, payment_succeeded
 
 
 def on_payment_succeeded(sender=None, donation=None, receipt=None, **extra):
-    """Receiver of payment_succeeded: mark the gift's order paid; True when the order's email replaces the thanks."""
+    """Receiver of payment_succeeded: mark the gift's order paid (its confirmation is the thank-you)."""
     order = order_for_donation(donation)
-    if order is None:
-        return False
-    mark_paid(order, donation, receipt=receipt, now=donation.succeeded_at)
-    return True
+    if order is not None:
+        mark_paid(order, donation, receipt=receipt, now=donation.succeeded_at)
 
 
 def on_payment_failed(sender=None, donation=None, **extra):

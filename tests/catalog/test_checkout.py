@@ -99,6 +99,7 @@ def test_paid_order_gets_its_cards_receipt_and_one_email(app, client, shop, loca
         donation = order.donation
         assert (donation.designation, donation.amount_cents, donation.status) == ("gift-catalog", 25000, "succeeded")
         assert (donation.advantage_cents, donation.non_receiptable_cents) == (1000, 0)
+        assert donation.thanked_by == "catalog"  # the confirmation below is its thank-you
         assert [(line.name, line.quantity, line.unit_price_cents) for line in order.lines] == [
             ("A lawyer for one case", 1, 15000),
             ("School fees", 2, 5000),

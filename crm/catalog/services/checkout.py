@@ -244,4 +244,5 @@ def _gift_request(order, request):
         non_receiptable_cents=purchase,
         minimum_cents=1,  # an order may cost less than the smallest gift the donation form takes
         metadata={"order_id": str(order.id), "order_token": order.token},
+        thanked_by="catalog",  # the order's confirmation, with the receipt attached, is the thank-you
     )

@@ -26,6 +26,9 @@ TRIBUTE_KINDS = ("", "honour", "memory")
 PLAN_STATUSES = ("incomplete", "active", "past_due", "cancelled")
 PLAN_INTERVALS = ("month", "year")
 REFUND_STATUSES = ("pending", "succeeded", "failed")
+# Who thanks the giver once the money is in, chosen when the payment starts: payments' thank-you
+# email, or the feature the payment was for (a catalog order's confirmation, its receipt attached).
+THANKED_BY = ("payments", "catalog")
 # A paid gift not under dispute: money can still go back to the card.
 REFUNDABLE_STATUSES = ("succeeded", "partially_refunded")
 
@@ -126,6 +129,7 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
         one_of("kind", DONATION_KINDS),
         one_of("method", DONATION_METHODS),
         one_of("tribute_kind", TRIBUTE_KINDS),
+        one_of("thanked_by", THANKED_BY),
         Index("ix_donations_status_created", "status", "created_at"),
     )
 
@@ -164,6 +168,7 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, index=True)
     succeeded_at: Mapped[object | None] = mapped_column(UTCDateTime)
     failure_message: Mapped[str] = mapped_column(String(500), default="")
+    thanked_by: Mapped[str] = mapped_column(String(20), default="payments", server_default="payments")
 
     supporter = relationship("Supporter")
     recurring_gift = relationship("RecurringGift", back_populates="donations")

@@ -37,6 +37,8 @@ class GiftRequest:
     non_receiptable_cents: int = 0
     minimum_cents: int | None = None
     metadata: dict = field(default_factory=dict)
+    # Who emails the giver once it is paid (see THANKED_BY): "catalog" for an order's confirmation.
+    thanked_by: str = "payments"
 
 
 @dataclass

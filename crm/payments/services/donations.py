@@ -66,6 +66,7 @@ def start_donation(request, now=None):
         advantage_cents=request.advantage_cents,
         advantage_description=request.advantage_description[:300],
         non_receiptable_cents=request.non_receiptable_cents,
+        thanked_by=request.thanked_by,
         **request.donor,
         **request.gift,
         **request.attribution,

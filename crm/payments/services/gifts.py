@@ -44,10 +44,8 @@ def complete_gift(donation, now=None):
         # The gift stands even when its receipt cannot be made; staff issue it from the gift's page.
         log.exception("no receipt for donation %s", donation.id)
         receipt = None
-    # A receiver that answers True sends its own email (a catalog order's confirmation, with the
-    # receipt attached) instead of the generic thank-you: one email to the giver either way.
-    answers = payment_succeeded.send(donation=donation, supporter=supporter, receipt=receipt)
-    if not any(answer is True for _receiver, answer in answers):
+    payment_succeeded.send(donation=donation, supporter=supporter, receipt=receipt)
+    if donation.thanked_by == "payments":  # else the feature the payment was for thanks the giver
         queue_thanks(donation, supporter, receipt)
     queue_tribute_note(donation)
 
