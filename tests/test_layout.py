@@ -69,3 +69,10 @@ def test_the_module_import_graph_has_no_circles():
     for name in sorted(graph):
         visit(name)
     assert circles == []
+
+
+def test_only_payments_talks_to_the_gateway_and_never_from_a_view():
+    # Other features and every view see UserErrors (PaymentsUnavailable, DonationError), never a gateway error.
+    talking = {name for name, targets in _imports().items() if ("crm.payments.gateway", True) in targets}
+    assert talking and all(name.startswith("crm.payments.") for name in talking), sorted(talking)
+    assert not any(name.startswith("crm.payments.views") for name in talking), sorted(talking)

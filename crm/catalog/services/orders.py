@@ -10,13 +10,13 @@ from sqlalchemy import update
 
 from crm.catalog.models import Item, Order
 from crm.catalog.services.cards import schedule_cards
+from crm.errors import UserError
 from crm.extensions import db
 from crm.links import site_url
 from crm.mail.services.outbox import enqueue_email
 from crm.money import format_money
-from crm.payments import gateway
 from crm.payments.services import DonationError
-from crm.payments.services.donations import check_donation
+from crm.payments.services.donations import check_donation, payment_metadata
 from crm.payments.services.receipt_links import receipt_email_context
 from crm.payments.services.refunds import refund_donation
 from crm.utc import utcnow
@@ -72,7 +72,7 @@ def _refund_gone(order, donation, now):
     db.session.flush()
     try:
         refund_donation(donation, donation.amount_cents, "Catalog items gone", f"catalog-gone:{order.id}", now=now)
-    except (DonationError, gateway.GatewayError):
+    except UserError:  # refused, or Stripe unavailable
         log.exception("order %s could not be refunded: staff must refund it", order.id)
         order.status = "paid"
         order.failure_message = "Paid after its items were gone: refund it."
@@ -105,14 +105,7 @@ def order_for_donation(donation):
     if order is not None:
         return order
     # Paid at once, inside checkout: the order is not linked yet; its id is on the PaymentIntent.
-    if not donation.stripe_payment_intent_id:
-        return None
-    try:
-        metadata = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)["metadata"]
-    except gateway.GatewayError:
-        log.exception("cannot find the order of donation %s", donation.id)
-        return None
-    order_id = str(metadata.get("order_id") or "")
+    order_id = str(payment_metadata(donation).get("order_id") or "")
     order = db.session.get(Order, int(order_id)) if order_id.isdigit() else None
     if order is None or order.donation_id not in (None, donation.id) or order.supporter_id != donation.supporter_id:
         return None

@@ -179,7 +179,7 @@ def refund_order(order, amount_cents, reason, idempotency_key, actor=None, now=N
     """Refund all or part of an order through its gift, once per key; return the Refund.
 
     The order and its cards follow through payment_refunded (crm.catalog.refunds). Raise CatalogError
-    when nothing was paid; DonationError and gateway.GatewayError as refund_donation does.
+    when nothing was paid; DonationError and PaymentsUnavailable as refund_donation does.
     """
     if order.donation is None:
         raise CatalogError(_("This order was never paid, so there is nothing to refund."))

@@ -12,7 +12,6 @@ from crm.catalog.services.checkout import OrderDeclined, place_order
 from crm.catalog.services.orders import check_order
 from crm.catalog.views import bp
 from crm.extensions import db
-from crm.payments import gateway
 from crm.payments.services import DonationError
 from crm.payments.services.donations import declined_message
 from crm.payments.services.receipt_links import receipt_download_url
@@ -78,10 +77,7 @@ def order(token):
     try:
         found = check_order(token[:64])
     except DonationError:
-        abort(404)
-    except gateway.GatewayError:
-        db.session.rollback()
-        abort(503)
+        abort(404)  # PaymentsUnavailable is not one: it becomes the 503 page with its message
     sync_card_status(found)
     db.session.commit()
     if found.status == "paid" and session.get(ORDER_KEY) == found.token:

@@ -27,13 +27,12 @@ from crm.catalog.services.staff_orders import (
 )
 from crm.catalog.views import bp
 from crm.downloads import csv_export
+from crm.errors import UserError
 from crm.exports import audit_export
 from crm.extensions import db
 from crm.forms import filter_status
 from crm.lists import page_number
-from crm.payments import gateway
 from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
-from crm.payments.services import DonationError
 
 LABELS = {
     "statuses": ORDER_STATUS_LABELS,
@@ -96,10 +95,10 @@ def staff_order_refund(order_id):
         return _render_order(order.id, 400, refund_form=form)
     try:
         refund_order(order, form.cents, form.reason.data, form.idempotency_key.data, actor=current_user)
-    except (CatalogError, DonationError, gateway.GatewayError) as error:
+    except UserError as error:  # nothing to refund, a refused amount, or Stripe unavailable (503)
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _render_order(order_id, 503 if isinstance(error, gateway.GatewayError) else 400, refund_form=form)
+        return _render_order(order_id, error.status, refund_form=form)
     db.session.commit()
     flash(_("The order was refunded."), "success")
     return redirect(url_for(".staff_order", order_id=order.id, _anchor="refund"))

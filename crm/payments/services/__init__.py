@@ -1,12 +1,48 @@
 """Payments services: plain functions that add and flush, never commit."""
 
+import functools
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from crm.errors import UserError
+from crm.payments import gateway
 
 
 class DonationError(UserError):
     """An expected problem with a gift; `str(error)` is safe to show to the donor."""
+
+
+class PaymentsUnavailable(UserError):
+    """Stripe could not be reached, or refused a request for a reason that is not the card: try later."""
+
+    status = 503
+    title = _l("Payments are unavailable")
+
+
+class WebhookRefused(UserError):
+    """A webhook whose signature, timestamp or body does not check out (never from Stripe)."""
+
+
+def translate_gateway_errors(function):
+    """Make a service that talks to Stripe raise only UserErrors: views never catch a gateway error.
+
+    A declined card becomes a DonationError (its message is for the donor), anything else from the
+    gateway PaymentsUnavailable (503). Put it on the services views call.
+    """
+
+    @functools.wraps(function)
+    def translated(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except gateway.PaymentError as error:
+            raise DonationError(str(error)) from error
+        except gateway.GatewayError as error:
+            raise PaymentsUnavailable(str(error)) from error
+        except gateway.SignatureError as error:
+            raise WebhookRefused(str(error)) from error
+
+    return translated
 
 
 class DonationDeclined(DonationError):

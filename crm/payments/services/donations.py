@@ -10,7 +10,13 @@ from sqlalchemy import update
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation
-from crm.payments.services import DonationDeclined, DonationError, GiftStarted, subscriptions
+from crm.payments.services import (
+    DonationDeclined,
+    DonationError,
+    GiftStarted,
+    subscriptions,
+    translate_gateway_errors,
+)
 from crm.payments.services.amounts import amount_rules
 from crm.payments.services.customers import customer_for
 from crm.payments.services.gifts import complete_gift
@@ -161,6 +167,18 @@ def mark_failed(payment_intent_id, message=""):
     return True
 
 
+def payment_metadata(donation):
+    """The metadata a one-time gift's payment was started with; {} when it has none or Stripe cannot say."""
+    if not donation.stripe_payment_intent_id:
+        return {}
+    try:
+        return gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)["metadata"] or {}
+    except gateway.GatewayError:
+        log.exception("cannot read the payment of donation %s", donation.id)
+        return {}
+
+
+@translate_gateway_errors
 def check_donation(token, now=None):
     """For the thank-you page: return the Donation of this token, brought up to date with Stripe."""
     donation = db.session.scalar(db.select(Donation).filter_by(token=token))

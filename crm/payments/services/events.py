@@ -1,8 +1,9 @@
 """Stripe webhook events: each stored once, then handed to the handler for its type."""
 
 from crm.extensions import db
+from crm.payments import gateway
 from crm.payments.models import StripeEvent
-from crm.payments.services import disputes, donations, refunds, subscriptions
+from crm.payments.services import disputes, donations, refunds, subscriptions, translate_gateway_errors
 from crm.unique import add_once
 from crm.utc import utcnow
 
@@ -33,6 +34,16 @@ def _payment_intent_id(event_type, obj):
     if event_type.startswith("payment_intent."):
         return _string(obj.get("id"))
     return _string(obj.get("payment_intent"))
+
+
+@translate_gateway_errors
+def receive_stripe_event(payload, signature_header, now=None):
+    """Check a webhook's signature and record its event (see record_stripe_event).
+
+    Raise WebhookRefused for a body that is not Stripe's, PaymentsUnavailable when acting on it
+    needs Stripe and Stripe cannot answer (nothing is stored: Stripe sends it again).
+    """
+    return record_stripe_event(gateway.verify_webhook(payload, signature_header), now=now)
 
 
 def record_stripe_event(event, now=None):

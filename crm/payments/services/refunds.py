@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation, Refund
 from crm.payments.models.donations import REFUNDABLE_STATUSES
-from crm.payments.services import DonationError, donations, receipts
+from crm.payments.services import DonationError, donations, receipts, translate_gateway_errors
 from crm.payments.signals import payment_refunded
 from crm.unique import add_once
 from crm.utc import utcnow
@@ -80,11 +80,12 @@ def _apply_refunded(donation, refunded_cents):
     return True
 
 
+@translate_gateway_errors
 def refund_donation(donation, amount_cents, reason, idempotency_key, actor=None, now=None):
     """Refund part or all of a paid gift through Stripe, once per idempotency key; return the Refund.
 
     Raise DonationError when the amount is not between 1 cent and what is left, or the gift
-    cannot be refunded (not paid, an offline gift, under dispute); gateway.GatewayError when Stripe
+    cannot be refunded (not paid, an offline gift, under dispute); PaymentsUnavailable when Stripe
     cannot be reached or refuses (nothing is kept). Adjusts the gift's status and refunded_cents,
     and its receipt (receipts.adjust_after_refund).
     """

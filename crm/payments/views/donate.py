@@ -5,7 +5,6 @@ from flask import abort, render_template, request, url_for
 from crm.accounts.access import public
 from crm.extensions import db
 from crm.forms import form_status
-from crm.payments import gateway
 from crm.payments.forms.donate import DonationForm, clean_designation
 from crm.payments.services import DonationDeclined, DonationError
 from crm.payments.services.donations import check_donation, declined_message
@@ -63,9 +62,6 @@ def thanks(token):
     try:
         donation = check_donation(token[:64])
     except DonationError:
-        abort(404)
-    except gateway.GatewayError:
-        db.session.rollback()
-        abort(503)
+        abort(404)  # PaymentsUnavailable is not one: it becomes the 503 page with its message
     db.session.commit()
     return render_template("payments/thanks.html", donation=donation)

@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from crm.accounts.access import editor_required, staff_required
 from crm.downloads import csv_export
+from crm.errors import UserError
 from crm.exports import audit_export
 from crm.extensions import db
 from crm.forms import filter_status, form_status
 from crm.lists import page_number
-from crm.payments import gateway
 from crm.payments.forms.staff import (
     KIND_LABELS,
     METHOD_LABELS,
@@ -89,10 +89,10 @@ def staff_refund(donation_id):
         return _render_donation(donation.id, 400, refund_form=form)
     try:
         refund_donation(donation, form.cents, form.reason.data, form.idempotency_key.data, actor=current_user)
-    except (DonationError, gateway.GatewayError) as error:
+    except UserError as error:  # a refused amount, or Stripe unavailable (503)
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _render_donation(donation_id, 400 if isinstance(error, DonationError) else 503, refund_form=form)
+        return _render_donation(donation_id, error.status, refund_form=form)
     db.session.commit()
     flash(_("The refund was made."), "success")
     return redirect(url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"))

@@ -6,8 +6,8 @@ from flask import request
 
 from crm.accounts.access import public
 from crm.extensions import csrf, db
-from crm.payments import gateway
-from crm.payments.services.events import record_stripe_event
+from crm.payments.services import PaymentsUnavailable, WebhookRefused
+from crm.payments.services.events import receive_stripe_event
 from crm.payments.views import bp
 
 log = logging.getLogger(__name__)
@@ -18,13 +18,11 @@ log = logging.getLogger(__name__)
 @public
 def stripe_webhook():
     try:
-        event = gateway.verify_webhook(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
-    except gateway.SignatureError as error:
+        receive_stripe_event(request.get_data(cache=False), request.headers.get("Stripe-Signature"))
+    except WebhookRefused as error:
         log.warning("refused a Stripe webhook from %s: %s", request.remote_addr, error)
         return {"error": "invalid signature"}, 400
-    try:
-        record_stripe_event(event)
-    except gateway.GatewayError:
+    except PaymentsUnavailable:
         db.session.rollback()
         return {"error": "try again"}, 503  # Stripe retries; nothing was stored
     db.session.commit()
