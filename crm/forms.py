@@ -11,7 +11,8 @@ import re
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, StringField, TelField, TextAreaField
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SearchField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 from wtforms.validators import Length as _Length
@@ -107,6 +108,40 @@ def phone_field():
         filters=[clean_line],
         render_kw={"autocomplete": "tel"},
     )
+
+
+# --- staff lists ---------------------------------------------------------------------------------
+
+
+class FilterForm(FlaskForm):
+    """A staff list's search and filters: a GET form (no CSRF token), so they stay in the URL.
+
+    The `list_filters` macro (templates/_macros.html) shows its search boxes first, then every other
+    field in the order declared. `words` are the list's counting sentences (crm.lists.ListWords).
+    """
+
+    words = None
+
+    class Meta:
+        csrf = False
+
+
+def search_field(label=None, description=None):
+    """The search box of a staff list ("Search" unless labelled): one line, at most 200 characters."""
+    return SearchField(
+        label or _l("Search"), validators=[Optional(), Length(max=200)], filters=[clean_line], description=description
+    )
+
+
+def date_field(label):
+    """One end of a list's date range (YYYY-MM-DD, as a browser's date picker sends it)."""
+    return DateField(label, validators=[Optional()])
+
+
+def any_choices(pairs):
+    """A filter select's choices: "Any" (the empty value) first, then SelectChoices, pairs or a dict's items."""
+    pairs = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice("", _l("Any")), *(p if isinstance(p, SelectChoice) else SelectChoice(*p) for p in pairs)]
 
 
 def form_status(form):

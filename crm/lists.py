@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask_babel import format_number
 from sqlalchemy import select
 
 from crm.extensions import db
@@ -11,6 +12,18 @@ PER_PAGE = 50
 COUNT_CAP = 10_000
 # Page numbers past this are clamped before they reach SQL (an OFFSET must fit in 64 bits).
 MAX_PAGE = 10**9
+
+
+@dataclass(frozen=True)
+class ListWords:
+    """How a list counts what it shows, in whole sentences (a translation needs them whole).
+
+    `shown` and `shown_capped` take %(first)s, %(last)s and %(total)s; `none` is for an empty list.
+    """
+
+    shown: str
+    shown_capped: str
+    none: str
 
 
 @dataclass
@@ -34,6 +47,15 @@ class ListPage:
     @property
     def last_index(self):
         return (self.page - 1) * self.per_page + len(self.items)
+
+    def summary(self, words):
+        """Say which rows this page shows, of how many ("Showing 1 to 50 of 1,234 supporters")."""
+        if not self.total:
+            return str(words.none)
+        message = words.shown_capped if self.total_is_capped else words.shown
+        total = self.total - 1 if self.total_is_capped else self.total
+        numbers = {"first": self.first_index, "last": self.last_index, "total": total}
+        return str(message) % {name: format_number(number) for name, number in numbers.items()}
 
     def window(self, around=2):
         """Return the page numbers to link to, with None where pages are skipped."""

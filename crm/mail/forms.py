@@ -2,10 +2,36 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from crm.forms import Length
+from crm.forms import FilterForm, Length, any_choices, search_field
+from crm.lists import ListWords
+
+EMAIL_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
+    "skipped": _l("Skipped"),
+}
+
+
+class OutboxSearchForm(FilterForm):
+    """The outbox list's search and filters."""
+
+    words = ListWords(
+        _l("Showing %(first)s to %(last)s of %(total)s messages"),
+        _l("Showing %(first)s to %(last)s of more than %(total)s messages"),
+        _l("No messages match."),
+    )
+    recipient = search_field(_l("Recipient"), description=_l("All or part of an email address."))
+    status = SelectField(_l("Status"), choices=any_choices(EMAIL_STATUS_LABELS), default="")
+    template = SelectField(_l("Message"), choices=[], default="", validate_choice=False)
+
+    def set_templates(self, names):
+        self.template.choices = any_choices((name, name) for name in names)
 
 
 class EmailCopyForm(FlaskForm):

@@ -2,11 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectField, SubmitField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms import SelectField, SubmitField
 
-from crm.forms import Length, clean_line
+from crm.forms import FilterForm, any_choices, date_field, search_field
+from crm.lists import ListWords
 from crm.payments.forms.staff import RefundForm
 
 ORDER_STATUS_LABELS = {
@@ -22,30 +21,23 @@ DELIVERY_LABELS = {"email": _l("By email"), "print": _l("Printed by the buyer")}
 CARDS_LABELS = {"yes": _l("With honour cards"), "no": _l("Without honour cards")}
 
 
-def _choices(labels):
-    return [SelectChoice("", _l("Any")), *(SelectChoice(value, label) for value, label in labels.items())]
+class OrderSearchForm(FilterForm):
+    """The order list's search and filters."""
 
-
-class OrderSearchForm(FlaskForm):
-    """The list's search and filters: a GET form, so they stay in the URL."""
-
-    class Meta:
-        csrf = False
-
-    q = SearchField(
-        _l("Search"),
-        validators=[Optional(), Length(max=200)],
-        filters=[clean_line],
-        description=_l("A buyer's name or email, an order number or an honouree's name."),
+    words = ListWords(
+        _l("Showing %(first)s to %(last)s of %(total)s orders"),
+        _l("Showing %(first)s to %(last)s of more than %(total)s orders"),
+        _l("No orders match."),
     )
-    status = SelectField(_l("Status"), choices=_choices(ORDER_STATUS_LABELS), default="")
+    q = search_field(description=_l("A buyer's name or email, an order number or an honouree's name."))
+    status = SelectField(_l("Status"), choices=any_choices(ORDER_STATUS_LABELS), default="")
     source = SelectField(_l("Source"), choices=[], default="", validate_choice=False)
-    cards = SelectField(_l("Honour cards"), choices=_choices(CARDS_LABELS), default="")
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("Until"), validators=[Optional()])
+    cards = SelectField(_l("Honour cards"), choices=any_choices(CARDS_LABELS), default="")
+    date_from = date_field(_l("From"))
+    date_to = date_field(_l("Until"))
 
     def set_sources(self, names):
-        self.source.choices = [SelectChoice("", _l("Any")), *(SelectChoice(name, name) for name in names)]
+        self.source.choices = any_choices((name, name) for name in names)
 
 
 class OrderRefundForm(RefundForm):

@@ -1,9 +1,12 @@
 """Putting emails in the outbox, and steering them (cancel, retry). Never sends anything."""
 
+from dataclasses import dataclass
+
 from crm.errors import UserError
 from crm.extensions import db
-from crm.mail.models import OutboundEmail
+from crm.mail.models import EMAIL_STATUSES, OutboundEmail
 from crm.mail.services.headers import clean_header_text
+from crm.query_filters import QueryFilter
 from crm.unique import add_once
 from crm.utc import utcnow
 
@@ -66,15 +69,26 @@ def retry_email(email, now=None):
     email.last_error = ""
 
 
-def outbox_query(status="", template="", recipient=""):
+@dataclass
+class OutboxFilter(QueryFilter):
+    """The outbox list's filters, from the query string."""
+
+    CHOICES = {"status": ("", *EMAIL_STATUSES)}
+
+    recipient: str = ""
+    status: str = ""
+    template: str = ""
+
+
+def outbox_query(criteria):
     """Return a Select of outbox rows, newest first, filtered for the staff list."""
     query = db.select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
-    if status:
-        query = query.where(OutboundEmail.status == status)
-    if template:
-        query = query.where(OutboundEmail.template == template)
-    if recipient:
-        query = query.where(OutboundEmail.to_address.contains(recipient.strip().casefold(), autoescape=True))
+    if criteria.status:
+        query = query.where(OutboundEmail.status == criteria.status)
+    if criteria.template:
+        query = query.where(OutboundEmail.template == criteria.template[:100])
+    if criteria.recipient:
+        query = query.where(OutboundEmail.to_address.contains(criteria.recipient.casefold(), autoescape=True))
     return query
 
 

@@ -7,11 +7,19 @@ from flask_login import current_user
 from crm.accounts.access import editor_required, role_required, staff_required
 from crm.audit import record_audit
 from crm.extensions import db
+from crm.forms import filter_status
 from crm.lists import page_number, paginate
-from crm.mail.forms import ActionForm, EmailCopyForm, SequenceForm, StepForm
+from crm.mail.forms import EMAIL_STATUS_LABELS, ActionForm, EmailCopyForm, OutboxSearchForm, SequenceForm, StepForm
 from crm.mail.models import EMAIL_STATUSES, Enrolment, OutboundEmail, Sequence, SequenceStep
 from crm.mail.services import editor
-from crm.mail.services.outbox import MailError, cancel_email, outbox_query, retry_email, status_counts
+from crm.mail.services.outbox import (
+    MailError,
+    OutboxFilter,
+    cancel_email,
+    outbox_query,
+    retry_email,
+    status_counts,
+)
 from crm.mail.services.rendering import RenderError, build_message, template_names
 from crm.mail.services.sequences import sequence_counts, set_enrolment_state
 from crm.mail.views import bp
@@ -30,12 +38,15 @@ def _framed(html):
 @bp.get("/staff/outbox/")
 @staff_required
 def outbox():
-    filters = {key: request.args.get(key, "").strip()[:100] for key in ("status", "template", "recipient")}
-    page = paginate(outbox_query(**filters), page_number(request.args))
+    form = OutboxSearchForm(formdata=request.args)
+    form.set_templates(template_names())
+    status = filter_status(form, request.args)
+    criteria = OutboxFilter.from_args(request.args)
+    page = paginate(outbox_query(criteria), page_number(request.args))
     return render_template(
-        "mail/staff/outbox.html", page=page, filters=filters, args={k: v for k, v in filters.items() if v},
-        statuses=EMAIL_STATUSES, templates=template_names(), counts=status_counts(),
-    )  # fmt: skip
+        "mail/staff/outbox.html", form=form, criteria=criteria, page=page, counts=status_counts(),
+        statuses=EMAIL_STATUSES, labels=EMAIL_STATUS_LABELS,
+    ), status  # fmt: skip
 
 
 @bp.get("/staff/outbox/<int:email_id>")

@@ -4,11 +4,22 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SearchField, SelectField, StringField, SubmitField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
-from crm.forms import Length, clean_line, email_field, language_choices, line_field
+from crm.forms import (
+    FilterForm,
+    Length,
+    any_choices,
+    clean_line,
+    date_field,
+    email_field,
+    language_choices,
+    line_field,
+    search_field,
+)
+from crm.lists import ListWords
 from crm.money import from_cents
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import DESIGNATION_RE
@@ -33,27 +44,24 @@ def _choices(labels, empty=None):
     return [SelectChoice("", empty), *pairs] if empty else pairs
 
 
-class DonationSearchForm(FlaskForm):
-    """The list's search and filters: a GET form, so they stay in the URL."""
+class DonationSearchForm(FilterForm):
+    """The donation list's search and filters."""
 
-    class Meta:
-        csrf = False
-
-    q = SearchField(
-        _l("Search"),
-        validators=[Optional(), Length(max=200)],
-        filters=[clean_line],
-        description=_l("A name, an email, a Stripe id (pi_, in_, cus_, ch_) or a receipt number."),
+    words = ListWords(
+        _l("Showing %(first)s to %(last)s of %(total)s donations"),
+        _l("Showing %(first)s to %(last)s of more than %(total)s donations"),
+        _l("No donations match."),
     )
-    status = SelectField(_l("Status"), choices=_choices(STATUS_LABELS, _l("Any")), default="")
-    kind = SelectField(_l("One-time or monthly"), choices=_choices(KIND_LABELS, _l("Any")), default="")
+    q = search_field(description=_l("A name, an email, a Stripe id (pi_, in_, cus_, ch_) or a receipt number."))
+    status = SelectField(_l("Status"), choices=any_choices(STATUS_LABELS), default="")
+    kind = SelectField(_l("One-time or monthly"), choices=any_choices(KIND_LABELS), default="")
     designation = SelectField(_l("Designation"), choices=[], default="", validate_choice=False)
     source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean_line])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("Until"), validators=[Optional()])
+    date_from = date_field(_l("From"))
+    date_to = date_field(_l("Until"))
 
     def set_designations(self, names):
-        self.designation.choices = [SelectChoice("", _l("Any")), *(SelectChoice(name, name) for name in names)]
+        self.designation.choices = any_choices((name, name) for name in names)
 
 
 class RefundForm(FlaskForm):

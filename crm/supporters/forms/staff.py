@@ -2,11 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from crm.forms import Length, clean_line, clean_text, email_field, language_choices
+from crm.forms import (
+    FilterForm,
+    Length,
+    any_choices,
+    clean_line,
+    clean_text,
+    date_field,
+    email_field,
+    language_choices,
+    search_field,
+)
+from crm.lists import ListWords
 from crm.supporters.models import PURPOSES
 from crm.supporters.services.records import NOTE_MAX_LENGTH, TAG_MAX_LENGTH
 
@@ -41,25 +52,25 @@ CONSENT_CHOICES = [
 ]
 
 
-class SupporterSearchForm(FlaskForm):
-    """The list's search and filters: a GET form, so they stay in the URL."""
+class SupporterSearchForm(FilterForm):
+    """The supporter list's search, filters and order."""
 
-    class Meta:
-        csrf = False
-
-    q = SearchField(_l("Search by name or email"), validators=[Optional(), Length(max=200)], filters=[clean_line])
+    words = ListWords(
+        _l("Showing %(first)s to %(last)s of %(total)s supporters"),
+        _l("Showing %(first)s to %(last)s of more than %(total)s supporters"),
+        _l("No supporters match."),
+    )
+    q = search_field(_l("Search by name or email"))
     tag = SelectField(_l("Tag"), choices=[], default="", validate_choice=False)
     consent = SelectField(_l("Consent"), choices=options(CONSENT_CHOICES), default="")
-    language = SelectField(
-        _l("Language"), choices=lambda: [SelectChoice("", _l("Any")), *language_choices()], default=""
-    )
+    language = SelectField(_l("Language"), choices=lambda: any_choices(language_choices()), default="")
     source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean_line])
-    signed_up_from = DateField(_l("Signed up from"), validators=[Optional()])
-    signed_up_to = DateField(_l("Signed up until"), validators=[Optional()])
+    signed_up_from = date_field(_l("Signed up from"))
+    signed_up_to = date_field(_l("Signed up until"))
     sort = SelectField(_l("Sort by"), choices=options(SORT_CHOICES), default="-created")
 
     def set_tags(self, tags):
-        self.tag.choices = options([("", _l("Any")), *((tag.name, tag.name) for tag in tags)])
+        self.tag.choices = any_choices((tag.name, tag.name) for tag in tags)
 
 
 def _text(label, max_length, **kwargs):
