@@ -21,7 +21,7 @@ from crm.config import TestConfig
 from crm.extensions import db
 from crm.mail.services.sequences import install_default_sequences
 from tests.databases import temporary_database
-from tests.helpers import SmtpSink
+from tests.helpers import SmtpSink, log_in
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -148,6 +148,19 @@ def make_user(app):
                 setattr(user, name, value)
             db.session.commit()
             return SimpleNamespace(id=user.id, email=user.email, password=password, role=user.role)
+
+    return factory
+
+
+@pytest.fixture
+def make_client(app, make_user):
+    """Log a new user of `role` in on a fresh test client; return (client, user). flaskr's auth fixture, once."""
+
+    def factory(role="staff", **fields):
+        user = make_user(role=role, **fields)
+        client = app.test_client()
+        log_in(client, user.email, user.password)
+        return client, user
 
     return factory
 

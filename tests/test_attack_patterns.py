@@ -17,7 +17,7 @@ import pytest
 from crm.demo import seed_demo
 from crm.extensions import db
 from crm.supporters.models import Inquiry, Supporter
-from tests.helpers import csrf_token, log_in
+from tests.helpers import csrf_token
 from tests.supporters.test_public_forms import EVENTS, NEWSLETTER, submit
 from tests.test_route_access import _sample_arguments
 
@@ -32,11 +32,8 @@ def app(make_app):
 
 
 @pytest.fixture
-def staff_client(app, make_user):
-    user = make_user(role="admin")
-    client = app.test_client()
-    log_in(client, user.email, user.password)
-    return client
+def staff_client(make_client):
+    return make_client("admin")[0]
 
 
 def _supporter(app, email):

@@ -5,7 +5,6 @@ import pytest
 from crm.extensions import db
 from crm.lists import COUNT_CAP, ListPage, ListWords
 from crm.mail.services.outbox import enqueue_email
-from tests.helpers import log_in
 
 HOSTILE_PAGES = ["99999999999999999999", "-1", "0", "abc", "1e5", "٣", "1" * 5000, "2.5", "%00"]
 
@@ -20,11 +19,8 @@ def _staff_get_urls(app):
 
 
 @pytest.fixture
-def admin_client(app, make_user):
-    user = make_user(role="admin")
-    client = app.test_client()
-    log_in(client, user.email, user.password)
-    return client
+def admin_client(make_client):
+    return make_client("admin")[0]
 
 
 def test_there_are_staff_lists_to_try(app):

@@ -15,7 +15,6 @@ from crm.catalog.models import Item
 from crm.extensions import db
 from crm.images import MAX_IMAGE_BYTES
 from tests.helpers import csrf_token
-from tests.payments.helpers import client_as
 
 NEW = "/staff/catalog/items/new"
 
@@ -82,8 +81,8 @@ def stored_path(app, name):
     return Path(app.config["MEDIA_ROOT"]) / "catalog" / name
 
 
-def test_gps_and_all_exif_are_gone_and_the_image_is_upright_and_served(app, make_user):
-    client, _ = client_as(app, make_user, role="admin")
+def test_gps_and_all_exif_are_gone_and_the_image_is_upright_and_served(app, make_client):
+    client, _ = make_client(role="admin")
     upload = picture_bytes(exif=gps_exif())
     assert Image.open(io.BytesIO(upload)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the upload has a location
     response = post_item(client, image=upload)
@@ -102,8 +101,8 @@ def test_gps_and_all_exif_are_gone_and_the_image_is_upright_and_served(app, make
         assert served.data == data
 
 
-def test_large_image_is_resized_and_transparency_kept_as_png(app, make_user):
-    client, _ = client_as(app, make_user, role="admin")
+def test_large_image_is_resized_and_transparency_kept_as_png(app, make_client):
+    client, _ = make_client(role="admin")
     assert post_item(client, image=picture_bytes((3000, 1500))).status_code == 302
     item_id, name, width, height = stored_item(app)
     assert (width, height) == (1200, 600)
@@ -138,9 +137,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("case", REFUSED)
-def test_bad_files_are_refused_with_a_message(app, make_user, case):
+def test_bad_files_are_refused_with_a_message(app, case, make_client):
     data, filename, message = REFUSED[case]
-    client, _ = client_as(app, make_user, role="admin")
+    client, _ = make_client(role="admin")
     response = post_item(client, image=data, filename=filename)
     if message is None:  # no file at all: the item is saved without an image
         assert response.status_code == 302
@@ -155,8 +154,8 @@ def test_bad_files_are_refused_with_a_message(app, make_user, case):
     )
 
 
-def test_a_refused_replacement_keeps_the_saved_image(app, make_user):
-    client, _ = client_as(app, make_user, role="admin")
+def test_a_refused_replacement_keeps_the_saved_image(app, make_client):
+    client, _ = make_client(role="admin")
     assert post_item(client, image=picture_bytes()).status_code == 302
     item_id, name, _, _ = stored_item(app)
     url = f"/staff/catalog/items/{item_id}"

@@ -13,7 +13,6 @@ from crm.catalog.models import Category, Item
 from crm.extensions import db
 from tests.catalog.test_images import picture_bytes
 from tests.helpers import csrf_token, log_in, post_form
-from tests.payments.helpers import client_as
 
 NEW = "/staff/catalog/items/new"
 LIST = "/staff/catalog/"
@@ -21,8 +20,8 @@ CATEGORIES = "/staff/catalog/categories"
 
 
 @pytest.fixture
-def admin(app, make_user):
-    client, _ = client_as(app, make_user, role="admin")
+def admin(make_client):
+    client, _ = make_client(role="admin")
     return client
 
 
@@ -108,8 +107,8 @@ def test_admin_creates_and_edits_an_item_with_a_french_price_and_an_image(app, a
 
 
 @pytest.mark.parametrize("role", ["staff", "marketing", "fundraiser"])
-def test_only_admins_manage_the_catalog(app, make_user, role):
-    client, _ = client_as(app, make_user, role=role)
+def test_only_admins_manage_the_catalog(app, role, make_client):
+    client, _ = make_client(role=role)
     with app.app_context():
         category = Category(slug="c", name_en="C", name_fr="C")
         item = Item(slug="i", name_en="I", name_fr="I", price_cents=100, category=category)

@@ -7,7 +7,7 @@ from crm.extensions import db
 from crm.forms import clean_line, clean_text
 from tests.catalog.test_items import CATEGORIES, NEW, post_item
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, client_as
+from tests.payments.helpers import BLNS
 
 LINES = ("name_en", "name_fr")
 TEXTS = ("description_en", "description_fr", "impact_en", "impact_fr")
@@ -17,8 +17,8 @@ def shown(value):
     return str(escape(value))
 
 
-def test_blns_in_every_item_field(app, make_user):
-    client, _ = client_as(app, make_user, role="admin")
+def test_blns_in_every_item_field(app, make_client):
+    client, _ = make_client(role="admin")
     token = csrf_token(client, NEW)
     saved = {}
     for n, text in enumerate(BLNS):
@@ -53,8 +53,8 @@ def test_blns_in_every_item_field(app, make_user):
             assert shown(expected[name]) in body, (item_id, name)
 
 
-def test_blns_in_category_names(app, make_user):
-    client, _ = client_as(app, make_user, role="admin")
+def test_blns_in_category_names(app, make_client):
+    client, _ = make_client(role="admin")
     token = csrf_token(client, CATEGORIES)
     stored = 0
     for n, text in enumerate(BLNS):

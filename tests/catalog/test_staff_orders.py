@@ -15,7 +15,7 @@ from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
 from crm.supporters.services.intake import find_or_create_supporter
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, add_gift, client_as
+from tests.payments.helpers import BLNS, add_gift
 
 LIST = "/staff/catalog/orders/"
 EXPORT = "/staff/catalog/orders/export.csv"
@@ -122,8 +122,8 @@ def listed(client, **args):
     return [int(found) for found in ROW_LINK.findall(response.get_data(as_text=True))]
 
 
-def test_list_search_and_filters_find_the_right_orders(app, make_user, orders):
-    client, _ = client_as(app, make_user, "marketing")
+def test_list_search_and_filters_find_the_right_orders(orders, make_client):
+    client, _ = make_client("marketing")
     assert listed(client) == [orders["failed"], orders["marc"], orders["elise"]]  # newest first
     assert listed(client, q="élise") == [orders["elise"]]
     assert listed(client, q="Tremblay") == [orders["marc"]]
@@ -153,8 +153,8 @@ def sales_table(client, **args):
     return [(name, units, unescape(amount).replace("\xa0", " ")) for name, units, amount in rows]
 
 
-def test_sales_by_item_add_up_the_filtered_orders(app, make_user, orders):
-    client, _ = client_as(app, make_user)
+def test_sales_by_item_add_up_the_filtered_orders(orders, make_client):
+    client, _ = make_client()
     # goat: 2 + 1 at 50.00; books: 1 + 3 at 20.00
     assert sales_table(client) == [("Goat", "3", "$150.00"), ("Books", "4", "$80.00")]
     assert sales_table(client, status="paid") == [("Goat", "2", "$100.00"), ("Books", "4", "$80.00")]
@@ -164,13 +164,13 @@ def test_sales_by_item_add_up_the_filtered_orders(app, make_user, orders):
     assert "Livres" in french
 
 
-def test_list_pages(app, make_user):
+def test_list_pages(app, make_client):
     with app.app_context():
         goat = add_item("goat", 5000)
         for number in range(53):
             add_order(f"buyer{number}@example.org", [(goat, 1)], datetime(2026, 1, 1, tzinfo=UTC))
         db.session.commit()
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     assert len(listed(client)) == 50
     assert len(listed(client, page=2)) == 3
     assert len(listed(client, page=999)) == 3  # past the end: the last page
@@ -179,8 +179,8 @@ def test_list_pages(app, make_user):
     assert ("Goat", "53", "$2,650.00") in sales_table(client)  # every page, not only this one
 
 
-def test_bad_filters_and_blns_give_a_4xx_never_a_500(app, make_user, orders):
-    client, _ = client_as(app, make_user)
+def test_bad_filters_and_blns_give_a_4xx_never_a_500(orders, make_client):
+    client, _ = make_client()
     response = client.get(LIST + "?date_from=yesterday&status=bogus&cards=maybe", headers=EN)
     assert response.status_code == 400
     assert "Please correct the fields marked below." in response.get_data(as_text=True)
@@ -202,7 +202,7 @@ def read_csv(response):
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
 
 
-def test_export_is_filtered_formula_safe_and_audited(app, make_user, orders):
+def test_export_is_filtered_formula_safe_and_audited(app, orders, make_client):
     with app.app_context():
         item = add_item("=cmd|' /C calc'!A0", 1000)
         evil = add_order(
@@ -216,7 +216,7 @@ def test_export_is_filtered_formula_safe_and_audited(app, make_user, orders):
         )
         db.session.commit()
         evil_id = evil.id
-    client, user = client_as(app, make_user, "marketing")
+    client, user = make_client("marketing")
     rows = read_csv(client.get(EXPORT))
     assert [row["id"] for row in rows] == [
         str(evil_id),
@@ -247,8 +247,8 @@ def test_export_is_filtered_formula_safe_and_audited(app, make_user, orders):
         ]
 
 
-def test_order_page_shows_lines_cards_buyer_and_payment(app, make_user, orders):
-    client, _ = client_as(app, make_user)
+def test_order_page_shows_lines_cards_buyer_and_payment(orders, make_client):
+    client, _ = make_client()
     response = client.get(f"/staff/catalog/orders/{orders['elise']}", headers=EN)
     assert response.status_code == 200
     page = unescape(response.get_data(as_text=True)).replace("\xa0", " ")
@@ -269,7 +269,7 @@ def test_order_page_shows_lines_cards_buyer_and_payment(app, make_user, orders):
     assert client.get("/staff/catalog/orders/999999").status_code == 404
 
 
-def test_an_e_card_can_be_sent_again(app, make_user, orders):
+def test_an_e_card_can_be_sent_again(app, orders, make_client):
     with app.app_context():
         card = db.session.scalar(db.select(HonourCard).filter_by(honouree_name="Grand-maman Lucie"))
         email = enqueue_email(f"test-card-{card.id}", "gift_thanks", card.honouree_email)
@@ -280,7 +280,7 @@ def test_an_e_card_can_be_sent_again(app, make_user, orders):
         card.sent_at = datetime(2026, 12, 24, 9, tzinfo=UTC)
         db.session.commit()
         card_id = card.id
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     url = f"/staff/catalog/orders/{orders['elise']}"
     assert f"/cards/{card_id}/resend" in client.get(url).get_data(as_text=True)
     response = client.post(f"{url}/cards/{card_id}/resend", data={"csrf_token": csrf_token(client, url)})
@@ -298,11 +298,11 @@ def test_an_e_card_can_be_sent_again(app, make_user, orders):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "fundraiser", "marketing", "staff", "admin"])
-def test_access_rules(app, make_user, orders, role):
+def test_access_rules(app, orders, role, make_client):
     if role == "anonymous":
         client = app.test_client()
     else:
-        client, _ = client_as(app, make_user, role)
+        client, _ = make_client(role)
     token = csrf_token(client, "/account/login" if role == "anonymous" else "/")
     reads = [LIST, EXPORT, f"/staff/catalog/orders/{orders['elise']}"]
     with app.app_context():

@@ -11,7 +11,7 @@ from crm.mail.services.outbox import enqueue_email
 from crm.payments.models import Donation, Refund
 from crm.payments.signals import payment_refunded
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, client_as, paid_gift, stripe_api
+from tests.payments.helpers import BLNS, paid_gift, stripe_api
 from tests.payments.test_refunds import deliver_charge_refunded
 
 KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
@@ -94,9 +94,9 @@ def refunds(app):
         return [(r.amount_cents, r.idempotency_key, r.created_by_id) for r in db.session.scalars(db.select(Refund))]
 
 
-def test_a_full_refund_cancels_scheduled_cards_once_even_posted_twice(app, client, make_user, localstripe):
+def test_a_full_refund_cancels_scheduled_cards_once_even_posted_twice(app, client, localstripe, make_client):
     order_id, pi = paid_order(app, client, localstripe)
-    staff, user = client_as(app, make_user)
+    staff, user = make_client()
     key, token = refund_form(staff, order_id)
     url = f"/staff/catalog/orders/{order_id}/refund"
     data = {"amount": "50,00", "reason": "Ordered twice", "idempotency_key": key, "csrf_token": token}
@@ -127,9 +127,9 @@ def test_a_full_refund_cancels_scheduled_cards_once_even_posted_twice(app, clien
     assert order_state(app, order_id) == ("refunded", REFUNDED_CARDS)
 
 
-def test_a_partial_refund_marks_the_order_partly_refunded_and_keeps_its_cards(app, client, make_user, localstripe):
+def test_a_partial_refund_marks_the_order_partly_refunded_and_keeps_its_cards(app, client, localstripe, make_client):
     order_id, _ = paid_order(app, client, localstripe)
-    staff, _ = client_as(app, make_user, "admin")
+    staff, _ = make_client("admin")
     key, token = refund_form(staff, order_id)
     data = {"amount": "20", "reason": "One goat less", "idempotency_key": key, "csrf_token": token}
     assert staff.post(f"/staff/catalog/orders/{order_id}/refund", data=data).status_code == 302
@@ -160,9 +160,9 @@ def test_a_dashboard_refund_does_the_same_to_the_order(app, client, localstripe)
     assert announced == [(donation_id, 5000)]  # once per recorded refund, not per delivery
 
 
-def test_bad_refund_posts_give_a_4xx_and_refund_nothing(app, client, make_user, localstripe):
+def test_bad_refund_posts_give_a_4xx_and_refund_nothing(app, client, localstripe, make_client):
     order_id, _ = paid_order(app, client, localstripe)
-    staff, _ = client_as(app, make_user)
+    staff, _ = make_client()
     url = f"/staff/catalog/orders/{order_id}/refund"
     key, token = refund_form(staff, order_id)
     for amount, message in (("0", "Enter an amount above zero."), ("60", "That is more than what is left")):

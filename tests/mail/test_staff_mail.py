@@ -13,14 +13,8 @@ from tests.helpers import csrf_token, log_in, post_form
 
 
 @pytest.fixture
-def staff_client(app, make_user):
-    def factory(role="staff"):
-        user = make_user(role=role)
-        client = app.test_client()
-        log_in(client, user.email, user.password)
-        return client
-
-    return factory
+def staff_client(make_client):
+    return lambda role="staff": make_client(role)[0]
 
 
 @pytest.fixture

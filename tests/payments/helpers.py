@@ -15,7 +15,7 @@ from crm.payments.models import Donation, RecurringGift
 from crm.payments.services.refunds import refund_donation
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.supporters.services.merging import MERGE_FIELDS
-from tests.helpers import csrf_token, log_in
+from tests.helpers import csrf_token
 
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000002"
@@ -240,13 +240,6 @@ def add_gift(email, amount_cents=5000, created_at=T0, **fields):
     db.session.add(donation)
     db.session.flush()
     return donation
-
-
-def client_as(app, make_user, role="staff"):
-    user = make_user(role=role)
-    client = app.test_client()
-    log_in(client, user.email, user.password)
-    return client, user
 
 
 def merge_data(survivor="a", **picks):

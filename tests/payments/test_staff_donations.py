@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.payments.models import Donation, Receipt, RecurringGift, StripeEvent, receipt_donations
 from crm.supporters.models import Supporter
 from tests.helpers import csrf_token, post_form
-from tests.payments.helpers import BLNS, add_gift, client_as, merge_data
+from tests.payments.helpers import BLNS, add_gift, merge_data
 
 LIST = "/staff/donations/"
 EXPORT = "/staff/donations/export.csv"
@@ -92,8 +92,8 @@ def listed(client, query=""):
     return [int(gift_id) for gift_id in ROW_LINK.findall(response.get_data(as_text=True))]
 
 
-def test_list_filters_and_search_find_the_right_gifts(app, make_user, gifts):
-    client, _ = client_as(app, make_user, "marketing")  # reading is for every staff role
+def test_list_filters_and_search_find_the_right_gifts(gifts, make_client):
+    client, _ = make_client("marketing")  # reading is for every staff role
     assert set(listed(client)) == set(gifts.values())
     assert listed(client, "?status=failed") == [gifts["failed"]]
     assert listed(client, "?kind=monthly") == [gifts["marc"]]
@@ -114,12 +114,12 @@ def test_list_filters_and_search_find_the_right_gifts(app, make_user, gifts):
     assert listed(client, "?q=elise&status=failed") == []
 
 
-def test_list_pages_and_shows_amounts(app, make_user):
+def test_list_pages_and_shows_amounts(app, make_client):
     with app.app_context():
         for i in range(55):
             add_gift(f"p{i}@example.org", amount_cents=1000 + i, first_name=f"P{i}")
         db.session.commit()
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     first = client.get(LIST, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Showing 1 to 50 of 55 donations" in first
     assert 'rel="next"' in first
@@ -130,8 +130,8 @@ def test_list_pages_and_shows_amounts(app, make_user):
     assert "10,00" in french
 
 
-def test_bad_filters_give_400_with_a_message_and_never_a_500(app, make_user, gifts):
-    client, _ = client_as(app, make_user)
+def test_bad_filters_give_400_with_a_message_and_never_a_500(gifts, make_client):
+    client, _ = make_client()
     response = client.get(LIST + "?date_from=yesterday&status=bogus", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "Please correct the fields marked below." in response.get_data(as_text=True)
@@ -150,7 +150,7 @@ def read_csv(response):
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
 
 
-def test_export_is_filtered_formula_safe_and_audited(app, make_user, gifts):
+def test_export_is_filtered_formula_safe_and_audited(app, gifts, make_client):
     with app.app_context():
         evil = add_gift(
             "evil@example.org",
@@ -161,7 +161,7 @@ def test_export_is_filtered_formula_safe_and_audited(app, make_user, gifts):
         )
         db.session.commit()
         evil_id = evil.id
-    client, user = client_as(app, make_user)
+    client, user = make_client()
     rows = read_csv(client.get(EXPORT))
     assert len(rows) == len(gifts) + 1
     row = next(row for row in rows if row["id"] == str(evil_id))
@@ -185,7 +185,7 @@ def test_export_is_filtered_formula_safe_and_audited(app, make_user, gifts):
         ]
 
 
-def test_donation_page_shows_stripe_ids_events_and_receipts(app, make_user, gifts):
+def test_donation_page_shows_stripe_ids_events_and_receipts(app, gifts, make_client):
     with app.app_context():
         db.session.add_all(
             [
@@ -206,7 +206,7 @@ def test_donation_page_shows_stripe_ids_events_and_receipts(app, make_user, gift
         )
         add_receipt(db.session.get(Donation, gifts["elise"]), "2026-000001", status="cancelled")
         db.session.commit()
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     response = client.get(f"/staff/donations/{gifts['elise']}", headers={"Accept-Language": "en"})
     assert response.status_code == 200
     page = unescape(response.get_data(as_text=True))
@@ -220,14 +220,14 @@ def test_donation_page_shows_stripe_ids_events_and_receipts(app, make_user, gift
     assert client.get("/staff/donations/99999999").status_code == 404
 
 
-def test_supporter_profile_shows_gifts_plans_and_receipts(app, make_user, gifts):
+def test_supporter_profile_shows_gifts_plans_and_receipts(app, gifts, make_client):
     with app.app_context():
         donation = db.session.get(Donation, gifts["cheque"])
         plan = RecurringGift(supporter_id=donation.supporter_id, amount_cents=2000, currency="cad", status="active")
         db.session.add(plan)
         db.session.commit()
         supporter_id = donation.supporter_id
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     page = client.get(f"/staff/supporters/{supporter_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'id="gifts-heading"' in page
     assert f'href="/staff/donations/{gifts["cheque"]}"' in page
@@ -237,13 +237,13 @@ def test_supporter_profile_shows_gifts_plans_and_receipts(app, make_user, gifts)
     assert "50,00" in other
 
 
-def test_merging_supporters_moves_gifts_plans_and_receipts_to_the_survivor(app, make_user, gifts):
+def test_merging_supporters_moves_gifts_plans_and_receipts_to_the_survivor(app, gifts, make_client):
     with app.app_context():
         absorbed = db.session.get(Donation, gifts["cheque"]).supporter_id
         survivor = db.session.get(Donation, gifts["elise"]).supporter_id
         db.session.add(RecurringGift(supporter_id=absorbed, amount_cents=2000, currency="cad", status="active"))
         db.session.commit()
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     response = post_form(client, f"/staff/supporters/merge/{survivor}/{absorbed}", merge_data(survivor="a"))
     assert response.status_code == 302
     with app.app_context():
@@ -259,11 +259,11 @@ def test_merging_supporters_moves_gifts_plans_and_receipts_to_the_survivor(app, 
 
 
 @pytest.mark.parametrize("role", ["anonymous", "fundraiser", "marketing", "staff", "admin"])
-def test_access_rules(app, make_user, gifts, role):
+def test_access_rules(app, gifts, role, make_client):
     if role == "anonymous":
         client = app.test_client()
     else:
-        client, _ = client_as(app, make_user, role)
+        client, _ = make_client(role)
     token = csrf_token(client, "/account/login" if role == "anonymous" else "/")
     gift = gifts["elise"]
     reads = [LIST, EXPORT, f"/staff/donations/{gift}"]

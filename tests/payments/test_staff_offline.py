@@ -13,7 +13,7 @@ from crm.supporters.models import Activity, ConsentRecord, Supporter
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.utc import utcnow
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, client_as, count
+from tests.payments.helpers import BLNS, count
 
 URL = "/staff/donations/offline"
 
@@ -39,8 +39,8 @@ def cheque(**overrides):
     return data
 
 
-def test_offline_cheque_gift_is_recorded_completed_and_on_the_timeline(app, make_user):
-    client, user = client_as(app, make_user)
+def test_offline_cheque_gift_is_recorded_completed_and_on_the_timeline(app, make_client):
+    client, user = make_client()
     form = client.get(URL, headers={"Accept-Language": "en"})
     assert form.status_code == 200
     assert 'for="amount"' in form.get_data(as_text=True)
@@ -89,12 +89,12 @@ def test_offline_cheque_gift_is_recorded_completed_and_on_the_timeline(app, make
     assert "Refund this gift" not in page  # an offline gift is given back outside Stripe
 
 
-def test_offline_gift_reuses_the_supporter_found_by_email(app, make_user):
+def test_offline_gift_reuses_the_supporter_found_by_email(app, make_client):
     with app.app_context():
         existing, _, _ = find_or_create_supporter("jean.roy@example.org", first_name="Jean")
         db.session.commit()
         existing_id = existing.id
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     data = cheque(method="cash", amount="100", reference="")
     response = client.post(URL, data={**data, "csrf_token": csrf_token(client, URL)})
     assert response.status_code == 302
@@ -122,8 +122,8 @@ def test_offline_gift_reuses_the_supporter_found_by_email(app, make_user):
         ("first_name", "", "Enter the donor's first name."),
     ],
 )
-def test_bad_offline_gift_input_gives_400_with_a_message(app, make_user, field, value, message):
-    client, _ = client_as(app, make_user)
+def test_bad_offline_gift_input_gives_400_with_a_message(app, field, value, message, make_client):
+    client, _ = make_client()
     data = {**cheque(**{field: value}), "csrf_token": csrf_token(client, URL)}
     response = client.post(URL, data=data, headers={"Accept-Language": "en"})
     assert response.status_code == 400
@@ -131,8 +131,8 @@ def test_bad_offline_gift_input_gives_400_with_a_message(app, make_user, field, 
     assert count(app, Donation) == 0
 
 
-def test_naughty_strings_in_offline_gift_fields_are_refused_or_kept_never_a_500(app, make_user):
-    client, _ = client_as(app, make_user)
+def test_naughty_strings_in_offline_gift_fields_are_refused_or_kept_never_a_500(app, make_client):
+    client, _ = make_client()
     token = csrf_token(client, URL)
     for value in BLNS:
         for field in ("amount", "received_on", "email", "country", "designation", "method", "language"):

@@ -11,7 +11,7 @@ from crm.payments.forms.amounts import parse_amount
 from crm.payments.models import Donation, Receipt, Refund
 from crm.payments.services.receipts import issue_receipt
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, add_gift, card_token, client_as, gift_form, give
+from tests.payments.helpers import BLNS, add_gift, card_token, gift_form, give
 
 KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -29,14 +29,14 @@ def refunds(app):
         return db.session.scalars(db.select(Refund).order_by(Refund.id)).all()
 
 
-def test_a_doubled_refund_click_refunds_once(app, make_user, localstripe):
+def test_a_doubled_refund_click_refunds_once(app, localstripe, make_client):
     donor = app.test_client()
     assert give(donor, gift_form(card_token(localstripe))).status_code == 302
     with app.app_context():
         donation = db.session.scalar(db.select(Donation))
         assert donation.status == "succeeded"
         donation_id = donation.id
-    client, user = client_as(app, make_user)
+    client, user = make_client()
     key, token = refund_form(client, donation_id)
     assert uuid.UUID(key)
     assert refund_form(client, donation_id)[0] != key  # a fresh key each time the form is shown
@@ -87,8 +87,8 @@ def paid_gift(app):
         ("", "Enter the amount to refund."),
     ],
 )
-def test_bad_refund_amounts_give_400_and_change_nothing(app, make_user, paid_gift, amount, message):
-    client, _ = client_as(app, make_user)
+def test_bad_refund_amounts_give_400_and_change_nothing(app, paid_gift, amount, message, make_client):
+    client, _ = make_client()
     key, token = refund_form(client, paid_gift)
     data = {"amount": amount, "reason": "Because", "idempotency_key": key, "csrf_token": token}
     response = client.post(f"/staff/donations/{paid_gift}/refund", data=data, headers={"Accept-Language": "en"})
@@ -100,8 +100,8 @@ def test_bad_refund_amounts_give_400_and_change_nothing(app, make_user, paid_gif
         assert (donation.status, donation.refunded_cents) == ("succeeded", 0)
 
 
-def test_naughty_refund_input_and_a_missing_key_or_reason_give_400(app, make_user, paid_gift):
-    client, _ = client_as(app, make_user)
+def test_naughty_refund_input_and_a_missing_key_or_reason_give_400(app, paid_gift, make_client):
+    client, _ = make_client()
     key, token = refund_form(client, paid_gift)
     url = f"/staff/donations/{paid_gift}/refund"
     base = {"amount": "10", "reason": "Because", "idempotency_key": key, "csrf_token": token}
@@ -124,13 +124,13 @@ def test_naughty_refund_input_and_a_missing_key_or_reason_give_400(app, make_use
     assert refunds(app) == []
 
 
-def test_offline_and_unpaid_gifts_offer_no_refund_and_refuse_one(app, make_user):
+def test_offline_and_unpaid_gifts_offer_no_refund_and_refuse_one(app, make_client):
     with app.app_context():
         cheque = add_gift("paul@example.org", method="cheque")
         failed = add_gift("zoe@example.org", status="failed", stripe_payment_intent_id="pi_zoe")
         db.session.commit()
         ids = (cheque.id, failed.id)
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     token = csrf_token(client, "/")
     for donation_id in ids:
         page = client.get(f"/staff/donations/{donation_id}").get_data(as_text=True)
@@ -141,13 +141,13 @@ def test_offline_and_unpaid_gifts_offer_no_refund_and_refuse_one(app, make_user)
     assert refunds(app) == []
 
 
-def test_cancel_and_reissue_a_receipt(app, make_user, paid_gift):
+def test_cancel_and_reissue_a_receipt(app, paid_gift, make_client):
     with app.app_context():
         donation = db.session.get(Donation, paid_gift)
         receipt = issue_receipt([donation])
         db.session.commit()
         old_id, old_serial = receipt.id, receipt.serial
-    client, _ = client_as(app, make_user)
+    client, _ = make_client()
     page = client.get(f"/staff/donations/{paid_gift}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert old_serial in page and "/receipts/" in page
     token = csrf_token(client, f"/staff/donations/{paid_gift}")

@@ -9,7 +9,7 @@ import pytest
 
 from crm.extensions import db
 from crm.payments.models import Donation, Refund, StripeEvent
-from tests.payments.helpers import card_token, client_as, count, gift_form, give, post_event, three_d_secure_gift
+from tests.payments.helpers import card_token, count, gift_form, give, post_event, three_d_secure_gift
 from tests.payments.test_staff_refunds import refund_form
 
 UNAVAILABLE = {
@@ -45,11 +45,11 @@ def test_the_thank_you_page_of_a_pending_gift(app, client, localstripe, stripe_d
     assert _status(app, donation_id) == "pending"
 
 
-def test_a_staff_refund_keeps_nothing_and_says_why(app, make_user, localstripe, stripe_down):
+def test_a_staff_refund_keeps_nothing_and_says_why(app, localstripe, stripe_down, make_client):
     assert give(app.test_client(), gift_form(card_token(localstripe))).status_code == 302
     with app.app_context():
         donation_id = db.session.scalar(db.select(Donation.id))
-    client, _user = client_as(app, make_user)
+    client, _user = make_client()
     key, token = refund_form(client, donation_id)
     stripe_down()
     data = {"amount": "20", "reason": "Donor asked", "idempotency_key": key, "csrf_token": token}

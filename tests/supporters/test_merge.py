@@ -26,7 +26,7 @@ from crm.supporters.services.intake import add_activity, find_or_create_supporte
 from crm.supporters.services.merging import MERGE_FIELDS, edit_distance, find_duplicates, first_names_close
 from crm.supporters.signals import merged
 from crm.supporters.wording import consent_wording
-from tests.helpers import csrf_token, log_in, post_form
+from tests.helpers import csrf_token, post_form
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -40,13 +40,6 @@ def raw_person(email, **values):
     """Insert a row the way an old import did: the email as typed, not normalised."""
     row = {"email": email, "created_at": T0, "updated_at": T0, **values}
     return db.session.execute(insert(Supporter.__table__).values(**row)).inserted_primary_key[0]
-
-
-def staff_client(app, make_user, role="staff"):
-    user = make_user(role=role)
-    client = app.test_client()
-    log_in(client, user.email, user.password)
-    return client, user
 
 
 def merge_data(survivor="a", **picks):
@@ -118,13 +111,13 @@ def test_duplicate_list_is_capped_and_says_there_are_more(app):
         assert len(pairs) == 6 and not more
 
 
-def test_duplicates_page_shows_pairs_with_reasons_and_link(app, make_user):
+def test_duplicates_page_shows_pairs_with_reasons_and_link(app, make_client):
     with app.app_context():
         a = person("eve1@example.org", first_name="Ève", last_name="Côté", postal_code="H2X 1Y4")
         b = person("eve2@example.org", first_name="Eve", last_name="Cote", postal_code="H2X1Y4")
         db.session.commit()
         ids = a.id, b.id
-    client, _ = staff_client(app, make_user, role="marketing")
+    client, _ = make_client(role="marketing")
     response = client.get("/staff/supporters/duplicates", headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -184,9 +177,9 @@ def counts(supporter_id):
     }
 
 
-def test_merge_screen_preselects_non_blank_and_newest_values(app, make_user, two_records):
+def test_merge_screen_preselects_non_blank_and_newest_values(two_records, make_client):
     old, new = two_records
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     response = client.get(f"/staff/supporters/merge/{old}/{new}", headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -198,9 +191,9 @@ def test_merge_screen_preselects_non_blank_and_newest_values(app, make_user, two
     assert '<input checked id="organization-1"' in html and '<input checked id="city-0"' in html
 
 
-def test_merge_moves_everything_and_is_audited(app, make_user, two_records):
+def test_merge_moves_everything_and_is_audited(app, two_records, make_client):
     old, new = two_records
-    client, user = staff_client(app, make_user)
+    client, user = make_client()
     with app.app_context():
         before_old, before_new = counts(old), counts(new)
     received = []
@@ -254,9 +247,9 @@ def test_merge_moves_everything_and_is_audited(app, make_user, two_records):
         assert find_duplicates() == ([], False)
 
 
-def test_survivor_keeps_its_own_email_and_uniqueness_holds(app, make_user, two_records):
+def test_survivor_keeps_its_own_email_and_uniqueness_holds(app, two_records, make_client):
     old, new = two_records
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     response = post_form(client, f"/staff/supporters/merge/{old}/{new}", merge_data(survivor="a", email="a"))
     assert response.status_code == 302
     with app.app_context():
@@ -266,12 +259,12 @@ def test_survivor_keeps_its_own_email_and_uniqueness_holds(app, make_user, two_r
         assert find_or_create_supporter("SAM.OLD@example.org")[0].id == old
 
 
-def test_certain_duplicates_with_unnormalised_email_merge_into_one_address(app, make_user):
+def test_certain_duplicates_with_unnormalised_email_merge_into_one_address(app, make_client):
     with app.app_context():
         first = raw_person("Dup@Example.org", first_name="Dana")
         second = raw_person("dup@example.org", last_name="Upton")
         db.session.commit()
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     data = merge_data(survivor="a", email="a", last_name="b")
     response = post_form(client, f"/staff/supporters/merge/{first}/{second}", data)
     assert response.status_code == 302
@@ -281,14 +274,14 @@ def test_certain_duplicates_with_unnormalised_email_merge_into_one_address(app, 
         assert db.session.get(Supporter, second).email is None
 
 
-def test_merge_refuses_an_address_a_third_record_holds(app, make_user):
+def test_merge_refuses_an_address_a_third_record_holds(app, make_client):
     with app.app_context():
         first = raw_person("Taken@Example.org", first_name="Tam")
         second = raw_person("tam@example.org", first_name="Tam")
         third = person("taken@example.org", first_name="Other")
         db.session.commit()
         third_id = third.id
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     response = post_form(client, f"/staff/supporters/merge/{first}/{second}", merge_data(survivor="b", email="a"))
     assert response.status_code == 409
     assert f"Another supporter (#{third_id}) already has this email address." in response.get_data(as_text=True)
@@ -297,9 +290,9 @@ def test_merge_refuses_an_address_a_third_record_holds(app, make_user):
         assert db.session.get(Supporter, second).email == "tam@example.org"
 
 
-def test_refusals_are_clear_and_never_500(app, make_user, two_records):
+def test_refusals_are_clear_and_never_500(app, two_records, make_client):
     old, new = two_records
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     with app.app_context():
         erased = person("gone@example.org", first_name="Gone")
         erased.erased_at = T0
@@ -325,29 +318,29 @@ def test_refusals_are_clear_and_never_500(app, make_user, two_records):
         assert db.session.get(Supporter, new).merged_into_id is None
 
 
-def test_merge_access_rules(app, make_user, two_records):
+def test_merge_access_rules(app, two_records, make_client):
     old, new = two_records
     url = f"/staff/supporters/merge/{old}/{new}"
     anonymous = app.test_client()
     for path in ("/staff/supporters/duplicates", url):
         response = anonymous.get(path)
         assert response.status_code == 302 and "/account/login" in response.headers["Location"]
-    fundraiser, _ = staff_client(app, make_user, role="fundraiser")
+    fundraiser, _ = make_client(role="fundraiser")
     assert fundraiser.get("/staff/supporters/duplicates").status_code == 403
     assert fundraiser.get(url).status_code == 403
-    marketing, _ = staff_client(app, make_user, role="marketing")
+    marketing, _ = make_client(role="marketing")
     assert marketing.get("/staff/supporters/duplicates").status_code == 200
     page = marketing.get(url, headers={"Accept-Language": "en"})
     assert page.status_code == 200 and 'name="survivor"' not in page.get_data(as_text=True)
     token = csrf_token(marketing, "/staff/")
     assert marketing.post(url, data={**merge_data(), "csrf_token": token}).status_code == 403
-    admin, _ = staff_client(app, make_user, role="admin")
+    admin, _ = make_client(role="admin")
     assert post_form(admin, url, merge_data()).status_code == 302
     with app.app_context():
         assert db.session.get(Supporter, new).merged_into_id == old
 
 
-def test_merge_keeps_dates_and_blns_values_unchanged(app, make_user):
+def test_merge_keeps_dates_and_blns_values_unchanged(app, make_client):
     strings = json.loads(Path("/work/shared/data/blns/blns.json").read_text())
     hostile = next(s for s in strings if "<script>" in s)
     with app.app_context():
@@ -356,7 +349,7 @@ def test_merge_keeps_dates_and_blns_values_unchanged(app, make_user):
         db.session.add(Signup(supporter_id=b.id, form="newsletter", planned_on=date(2026, 5, 1)))
         db.session.commit()
         ids = a.id, b.id
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     page = client.get(f"/staff/supporters/merge/{ids[0]}/{ids[1]}")
     assert page.status_code == 200 and "<script>" not in page.get_data(as_text=True).split("<main", 1)[1]
     assert post_form(client, f"/staff/supporters/merge/{ids[0]}/{ids[1]}", merge_data()).status_code == 302

@@ -27,7 +27,7 @@ from crm.supporters.services.intake import add_activity, find_or_create_supporte
 from crm.supporters.services.merging import merge_supporters
 from crm.supporters.signals import erased
 from crm.supporters.wording import consent_wording
-from tests.helpers import csrf_token, log_in, post_form
+from tests.helpers import csrf_token, post_form
 
 T0 = datetime(2026, 2, 10, 15, 45, tzinfo=UTC)
 EMAIL = "zq.private@example.org"
@@ -47,13 +47,6 @@ SECRETS = (
     "203.0.113.9",
     "SecretBrowser",
 )
-
-
-def staff_client(app, make_user, role="staff"):
-    user = make_user(role=role)
-    client = app.test_client()
-    log_in(client, user.email, user.password)
-    return client, user
 
 
 @pytest.fixture
@@ -142,9 +135,9 @@ def scan_for_secrets():
 # --- export -----------------------------------------------------------------------------------
 
 
-def test_privacy_export_contains_everything_and_is_audited(app, make_user, zuzanna):
+def test_privacy_export_contains_everything_and_is_audited(app, zuzanna, make_client):
     supporter_id, older_id = zuzanna
-    client, user = staff_client(app, make_user)
+    client, user = make_client()
     response = client.get(f"/staff/supporters/{supporter_id}/privacy-export.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -180,9 +173,9 @@ def test_privacy_export_contains_everything_and_is_audited(app, make_user, zuzan
         assert (entry.supporter_id, entry.actor_id) == (supporter_id, user.id)
 
 
-def test_privacy_page_links_export_and_erase(app, make_user, zuzanna):
+def test_privacy_page_links_export_and_erase(zuzanna, make_client):
     supporter_id, _ = zuzanna
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     response = client.get(f"/staff/supporters/{supporter_id}/privacy", headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -195,9 +188,9 @@ def test_privacy_page_links_export_and_erase(app, make_user, zuzanna):
 # --- erasure ----------------------------------------------------------------------------------
 
 
-def test_erase_scrubs_every_trace_and_keeps_the_proof(app, make_user, zuzanna):
+def test_erase_scrubs_every_trace_and_keeps_the_proof(app, zuzanna, make_client):
     supporter_id, older_id = zuzanna
-    client, user = staff_client(app, make_user)
+    client, user = make_client()
     with app.app_context():
         assert scan_for_secrets(), "the fixture holds personal data to erase"
         consents_before = db.session.scalar(select(db.func.count()).select_from(ConsentRecord))
@@ -261,9 +254,9 @@ def test_erase_scrubs_every_trace_and_keeps_the_proof(app, make_user, zuzanna):
         assert db.session.scalar(select(db.func.count()).select_from(Activity).filter_by(kind="erase")) == 1
 
 
-def test_erase_needs_the_word_and_accepts_the_french_one(app, make_user, zuzanna):
+def test_erase_needs_the_word_and_accepts_the_french_one(app, zuzanna, make_client):
     supporter_id, older_id = zuzanna
-    client, _ = staff_client(app, make_user)
+    client, _ = make_client()
     url = f"/staff/supporters/{supporter_id}/erase"
     strings = json.loads(Path("/work/shared/data/blns/blns.json").read_text())
     for word in ("", "erase it", "DELETE", "ERASÉ", "E\x00RASE!", *strings[:40:4]):
@@ -282,7 +275,7 @@ def test_erase_needs_the_word_and_accepts_the_french_one(app, make_user, zuzanna
         assert db.session.get(Supporter, supporter_id).erased_at is not None
 
 
-def test_privacy_access_rules(app, make_user, zuzanna):
+def test_privacy_access_rules(app, zuzanna, make_client):
     supporter_id, _ = zuzanna
     paths = [f"/staff/supporters/{supporter_id}/{end}" for end in ("privacy", "privacy-export.json", "erase")]
     anonymous = app.test_client()
@@ -290,7 +283,7 @@ def test_privacy_access_rules(app, make_user, zuzanna):
         response = anonymous.get(path)
         assert response.status_code == 302 and "/account/login" in response.headers["Location"], path
     for role in ("fundraiser", "marketing"):
-        client, _ = staff_client(app, make_user, role=role)
+        client, _ = make_client(role=role)
         for path in paths:
             assert client.get(path).status_code == 403, (role, path)
         token = csrf_token(client, "/")
