@@ -15,9 +15,7 @@ in NOT_FORMS with why; a new form is covered from its first day.
 import contextlib
 import html.parser
 import io
-import json
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -29,19 +27,8 @@ from wtforms import FieldList, FormField
 
 from crm.demo import seed_demo
 from crm.extensions import db
+from tests.blns import SAMPLE, STRINGS
 from tests.helpers import csrf_token, log_in
-
-BLNS = Path(__file__).resolve().parents[2] / "shared" / "data" / "blns" / "blns.json"
-STRINGS = json.loads(BLNS.read_text(encoding="utf-8"))
-# A sample through HTTP: markup, SQL, format strings, numbers that are not, Unicode of every
-# kind (right to left, combining, emoji, zero width, CJK), control characters, paths, CSV
-# formulas and a long one: two strings of each kind.
-SAMPLE_KINDS = [
-    r"<script", r"' OR|DROP TABLE", r"%s|%n|\{0\}|\$\{", r"^-?\d|NaN|Infinity|0x", r"null|undefined|None",
-    r"\u202e|\u200f", r"\u0300|\u0489|\u0e49", r"[\U0001f300-\U0001faff]", r"\u200b|\ufeff", r"\x00|\r|\x7f",
-    r"[\u4e00-\u9fff]", r"\.\./|file:", r"=cmd|^@SUM|^=|^\+",
-]  # fmt: skip
-SAMPLE = [s for kind in SAMPLE_KINDS for s in [s for s in STRINGS if re.search(kind, s)][:2]] + ["A" * 5000]
 
 # POST routes that are not a form on a page, and where their bad input is tried instead.
 NOT_FORMS = {
