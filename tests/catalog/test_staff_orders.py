@@ -7,15 +7,19 @@ from datetime import UTC, date, datetime
 from html import unescape
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from crm.audit import AuditEvent
+from crm.catalog.forms.orders import OrderSearchForm
 from crm.catalog.models import HonourCard, Item, Order, OrderLine
+from crm.catalog.services.staff_orders import OrderFilter, export_orders_csv, list_orders, sales_by_item
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
 from crm.supporters.services.intake import find_or_create_supporter
+from tests.blns import SAMPLE, STRINGS
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, add_gift
+from tests.payments.helpers import add_gift
 
 LIST = "/staff/catalog/orders/"
 EXPORT = "/staff/catalog/orders/export.csv"
@@ -184,13 +188,28 @@ def test_bad_filters_and_blns_give_a_4xx_never_a_500(orders, make_client):
     response = client.get(LIST + "?date_from=yesterday&status=bogus&cards=maybe", headers=EN)
     assert response.status_code == 400
     assert "Please correct the fields marked below." in response.get_data(as_text=True)
-    for value in BLNS:
-        for name in ("q", "source", "date_to", "cards"):
+    for value in SAMPLE:
+        for name in FILTERS:
             response = client.get(LIST, query_string={name: value})
             assert response.status_code in (200, 400), f"{response.status_code} for {name}={value!r}"
         response = client.get(EXPORT, query_string={"q": value}, buffered=True)
         response.close()
         assert response.status_code == 200, f"export: {response.status_code} for {value!r}"
+
+
+FILTERS = ("q", "source", "date_to", "cards", "status")
+
+
+def test_every_naughty_string_in_every_filter_is_read_searched_and_exported(app, orders):
+    with app.test_request_context(LIST):
+        for value in STRINGS:
+            for name in FILTERS:
+                form = OrderSearchForm(formdata=MultiDict({name: value}))
+                form.validate()
+                criteria = OrderFilter.from_args({name: value})
+                list_orders(criteria, 1)
+                sales_by_item(criteria)
+            assert "".join(export_orders_csv(OrderFilter.from_args({"q": value})))
 
 
 def read_csv(response):

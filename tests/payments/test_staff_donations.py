@@ -7,13 +7,17 @@ from datetime import UTC, datetime
 from html import unescape
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from crm.audit import AuditEvent
 from crm.extensions import db
+from crm.payments.forms.staff import DonationSearchForm
 from crm.payments.models import Donation, Receipt, RecurringGift, StripeEvent, receipt_donations
+from crm.payments.services.backoffice import DonationFilter, export_donations_csv, list_donations
 from crm.supporters.models import Supporter
+from tests.blns import SAMPLE, STRINGS
 from tests.helpers import csrf_token, post_form
-from tests.payments.helpers import BLNS, add_gift, merge_data
+from tests.payments.helpers import add_gift, merge_data
 
 LIST = "/staff/donations/"
 EXPORT = "/staff/donations/export.csv"
@@ -135,10 +139,22 @@ def test_bad_filters_give_400_with_a_message_and_never_a_500(gifts, make_client)
     response = client.get(LIST + "?date_from=yesterday&status=bogus", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "Please correct the fields marked below." in response.get_data(as_text=True)
-    for value in BLNS:
-        for name in ("q", "source", "date_from", "status"):
+    for value in SAMPLE:
+        for name in FILTERS:
             response = client.get(LIST, query_string={name: value})
             assert response.status_code in (200, 400), f"{response.status_code} for {name}={value!r}"
+
+
+FILTERS = ("q", "source", "date_from", "status", "kind", "designation")
+
+
+def test_every_naughty_string_in_every_filter_is_read_searched_and_exported(app, gifts):
+    with app.test_request_context(LIST):
+        for value in STRINGS:
+            for name in FILTERS:
+                DonationSearchForm(formdata=MultiDict({name: value})).validate()
+                list_donations(DonationFilter.from_args({name: value}), 1)
+            assert "".join(export_donations_csv(DonationFilter.from_args({"q": value})))
 
 
 def read_csv(response):
