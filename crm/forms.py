@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SearchField, StringField, TelField, TextAreaField
+from wtforms import DateField, EmailField, SearchField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional, StopValidation, ValidationError
 from wtforms.validators import Length as _Length
@@ -124,6 +124,17 @@ class FilterForm(FlaskForm):
 
     class Meta:
         csrf = False
+
+    def offer(self, name, values):
+        """Let the select `name` offer these values (tags, sources, designations in use), after "Any"."""
+        self[name].choices = any_choices((value, value) for value in values)
+
+
+def select_filter(label, labels=None):
+    """A list filter's select: "Any", then `labels` ({value: label}); without labels, values come from offer()."""
+    if labels is None:
+        return SelectField(label, choices=[], default="", validate_choice=False)
+    return SelectField(label, choices=any_choices(labels), default="")
 
 
 def search_field(label=None, description=None):

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from crm.forms import FilterForm, Length, any_choices, search_field
+from crm.forms import FilterForm, Length, search_field, select_filter
 from crm.lists import ListWords
 
 EMAIL_STATUS_LABELS = {
@@ -27,11 +27,8 @@ class OutboxSearchForm(FilterForm):
         _l("No messages match."),
     )
     recipient = search_field(_l("Recipient"), description=_l("All or part of an email address."))
-    status = SelectField(_l("Status"), choices=any_choices(EMAIL_STATUS_LABELS), default="")
-    template = SelectField(_l("Message"), choices=[], default="", validate_choice=False)
-
-    def set_templates(self, names):
-        self.template.choices = any_choices((name, name) for name in names)
+    status = select_filter(_l("Status"), EMAIL_STATUS_LABELS)
+    template = select_filter(_l("Message"))
 
 
 class EmailCopyForm(FlaskForm):

@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField
+from wtforms import SubmitField
 
-from crm.forms import FilterForm, any_choices, date_field, search_field
+from crm.forms import FilterForm, date_field, search_field, select_filter
 from crm.lists import ListWords
 from crm.payments.forms.staff import RefundForm
 
@@ -30,14 +30,11 @@ class OrderSearchForm(FilterForm):
         _l("No orders match."),
     )
     q = search_field(description=_l("A buyer's name or email, an order number or an honouree's name."))
-    status = SelectField(_l("Status"), choices=any_choices(ORDER_STATUS_LABELS), default="")
-    source = SelectField(_l("Source"), choices=[], default="", validate_choice=False)
-    cards = SelectField(_l("Honour cards"), choices=any_choices(CARDS_LABELS), default="")
+    status = select_filter(_l("Status"), ORDER_STATUS_LABELS)
+    source = select_filter(_l("Source"))
+    cards = select_filter(_l("Honour cards"), CARDS_LABELS)
     date_from = date_field(_l("From"))
     date_to = date_field(_l("Until"))
-
-    def set_sources(self, names):
-        self.source.choices = any_choices((name, name) for name in names)
 
 
 class OrderRefundForm(RefundForm):

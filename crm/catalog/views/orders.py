@@ -46,7 +46,7 @@ LABELS = {
 @staff_required
 def staff_orders():
     form = OrderSearchForm(formdata=request.args)
-    form.set_sources(order_sources())
+    form.offer("source", order_sources())
     status = filter_status(form, request.args)
     criteria = OrderFilter.from_args(request.args)
     page = list_orders(criteria, page_number(request.args))

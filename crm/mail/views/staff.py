@@ -39,7 +39,7 @@ def _framed(html):
 @staff_required
 def outbox():
     form = OutboxSearchForm(formdata=request.args)
-    form.set_templates(template_names())
+    form.offer("template", template_names())
     status = filter_status(form, request.args)
     criteria = OutboxFilter.from_args(request.args)
     page = paginate(outbox_query(criteria), page_number(request.args))

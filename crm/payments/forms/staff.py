@@ -11,13 +11,13 @@ from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 from crm.forms import (
     FilterForm,
     Length,
-    any_choices,
     clean_line,
     date_field,
     email_field,
     language_choices,
     line_field,
     search_field,
+    select_filter,
 )
 from crm.lists import ListWords
 from crm.money import from_cents
@@ -53,15 +53,12 @@ class DonationSearchForm(FilterForm):
         _l("No donations match."),
     )
     q = search_field(description=_l("A name, an email, a Stripe id (pi_, in_, cus_, ch_) or a receipt number."))
-    status = SelectField(_l("Status"), choices=any_choices(STATUS_LABELS), default="")
-    kind = SelectField(_l("One-time or monthly"), choices=any_choices(KIND_LABELS), default="")
-    designation = SelectField(_l("Designation"), choices=[], default="", validate_choice=False)
+    status = select_filter(_l("Status"), STATUS_LABELS)
+    kind = select_filter(_l("One-time or monthly"), KIND_LABELS)
+    designation = select_filter(_l("Designation"))
     source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean_line])
     date_from = date_field(_l("From"))
     date_to = date_field(_l("Until"))
-
-    def set_designations(self, names):
-        self.designation.choices = any_choices((name, name) for name in names)
 
 
 class RefundForm(FlaskForm):

@@ -43,7 +43,7 @@ LABELS = {"statuses": STATUS_LABELS, "kinds": KIND_LABELS, "methods": METHOD_LAB
 @staff_required
 def staff_donations():
     form = DonationSearchForm(formdata=request.args)
-    form.set_designations(designations())
+    form.offer("designation", designations())
     status = filter_status(form, request.args)
     criteria = DonationFilter.from_args(request.args)
     page = list_donations(criteria, page_number(request.args))

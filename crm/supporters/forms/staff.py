@@ -16,6 +16,7 @@ from crm.forms import (
     email_field,
     language_choices,
     search_field,
+    select_filter,
 )
 from crm.lists import ListWords
 from crm.supporters.models import PURPOSES
@@ -61,16 +62,13 @@ class SupporterSearchForm(FilterForm):
         _l("No supporters match."),
     )
     q = search_field(_l("Search by name or email"))
-    tag = SelectField(_l("Tag"), choices=[], default="", validate_choice=False)
+    tag = select_filter(_l("Tag"))
     consent = SelectField(_l("Consent"), choices=options(CONSENT_CHOICES), default="")
     language = SelectField(_l("Language"), choices=lambda: any_choices(language_choices()), default="")
     source = StringField(_l("Source"), validators=[Optional(), Length(max=200)], filters=[clean_line])
     signed_up_from = date_field(_l("Signed up from"))
     signed_up_to = date_field(_l("Signed up until"))
     sort = SelectField(_l("Sort by"), choices=options(SORT_CHOICES), default="-created")
-
-    def set_tags(self, tags):
-        self.tag.choices = any_choices((tag.name, tag.name) for tag in tags)
 
 
 def _text(label, max_length, **kwargs):

@@ -31,7 +31,7 @@ from crm.supporters.views import bp
 @staff_required
 def index():
     form = SupporterSearchForm(formdata=request.args)
-    form.set_tags(all_tags())
+    form.offer("tag", [tag.name for tag in all_tags()])
     status = filter_status(form, request.args)
     criteria = SupporterFilter.from_args(request.args)
     page = list_supporters(criteria, page_number(request.args))
