@@ -13,7 +13,6 @@ from crm.exports import stream_csv
 from crm.extensions import db
 from crm.lists import paginate
 from crm.money import from_cents
-from crm.payments.services.backoffice import find_refund
 from crm.payments.services.refunds import refund_donation
 from crm.query_filters import QueryFilter
 from crm.supporters.models import Supporter
@@ -168,11 +167,6 @@ def _export_row(order):
 def export_orders_csv(criteria):
     """Yield the CSV text of the orders matching `criteria`, a batch at a time, BOM first (formula-safe)."""
     return stream_csv(EXPORT_COLUMNS, search_orders(criteria), lambda orders: map(_export_row, orders))
-
-
-def order_refund_done(order, idempotency_key):
-    """Return the refund already made for this order with this key (a retried click), or None."""
-    return find_refund(order.donation, idempotency_key) if order.donation is not None else None
 
 
 def refund_order(order, amount_cents, reason, idempotency_key, actor=None, now=None):

@@ -20,19 +20,18 @@ from crm.catalog.services.staff_orders import (
     OrderFilter,
     export_orders_csv,
     list_orders,
-    order_refund_done,
     order_sources,
     refund_order,
     sales_by_item,
 )
 from crm.catalog.views import bp
 from crm.downloads import csv_export
-from crm.errors import UserError
 from crm.exports import audit_export
 from crm.extensions import db
 from crm.forms import filter_status
 from crm.lists import page_number
 from crm.payments.forms.staff import STATUS_LABELS as GIFT_STATUS_LABELS
+from crm.payments.views.staff import refund_flow
 
 LABELS = {
     "statuses": ORDER_STATUS_LABELS,
@@ -86,22 +85,13 @@ def staff_order_refund(order_id):
     order = db.get_or_404(Order, order_id)
     if order.donation is None:
         abort(404)  # no payment: the page offers no refund form
-    if order_refund_done(order, request.form.get("idempotency_key", "")):
-        flash(_("This refund was already made."), "info")  # a retried or doubled click
-        return redirect(url_for(".staff_order", order_id=order.id, _anchor="refund"))
-    form = OrderRefundForm(order.donation)
-    if not form.validate_on_submit():
-        form.form_errors.extend(form.idempotency_key.errors)  # a hidden field: say it above the form
-        return _render_order(order.id, 400, refund_form=form)
-    try:
-        refund_order(order, form.cents, form.reason.data, form.idempotency_key.data, actor=current_user)
-    except UserError as error:  # nothing to refund, a refused amount, or Stripe unavailable (503)
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _render_order(order_id, error.status, refund_form=form)
-    db.session.commit()
-    flash(_("The order was refunded."), "success")
-    return redirect(url_for(".staff_order", order_id=order.id, _anchor="refund"))
+    return refund_flow(
+        OrderRefundForm(order.donation),
+        lambda form: refund_order(order, *form.refund_args(), actor=current_user),
+        lambda status, form: _render_order(order.id, status, refund_form=form),
+        url_for(".staff_order", order_id=order.id, _anchor="refund"),
+        _("The order was refunded."),
+    )
 
 
 @bp.post("/staff/catalog/orders/<int:order_id>/cards/<int:card_id>/resend")

@@ -87,8 +87,7 @@ class RefundForm(FlaskForm):
         if kwargs.get("formdata", True) is None or not self.is_submitted():
             # A fresh key each time the form is shown: a retried or doubled post carries the same one.
             self.idempotency_key.data = str(uuid.uuid4())
-            left = donation.amount_cents - donation.refunded_cents
-            self.amount.data = str(from_cents(left))
+            self.amount.data = str(from_cents(donation.net_cents))
 
     def validate_amount(self, field):
         cents = parse_amount(field.data)
@@ -96,13 +95,17 @@ class RefundForm(FlaskForm):
             raise ValidationError(AMOUNT_MESSAGE)
         if cents <= 0:
             raise ValidationError(_l("Enter an amount above zero."))
-        if cents > self.donation.amount_cents - self.donation.refunded_cents:
+        if cents > self.donation.net_cents:
             raise ValidationError(_l("That is more than what is left of this gift."))
         self.cents = cents
 
     def validate_idempotency_key(self, field):
         if not KEY_RE.match(field.data or ""):
             raise ValidationError(_l("This form has expired. Open the gift again and retry."))
+
+    def refund_args(self):
+        """(amount in cents, reason, idempotency key) of a validated form, as refund_donation takes them."""
+        return self.cents, self.reason.data, self.idempotency_key.data
 
 
 class ReceiptActionForm(FlaskForm):

@@ -62,8 +62,11 @@ def _check_refundable(donation, amount_cents):
         raise DonationError(_("An offline gift cannot be refunded through the card processor."))
     if donation.status not in REFUNDABLE_STATUSES:
         raise DonationError(_("Only a paid gift that is not under dispute can be refunded."))
-    left = donation.amount_cents - donation.refunded_cents
-    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or not 1 <= amount_cents <= left:
+    if (
+        isinstance(amount_cents, bool)
+        or not isinstance(amount_cents, int)
+        or not 1 <= amount_cents <= donation.net_cents
+    ):
         raise DonationError(_("The refund must be at least one cent and no more than what is left on the gift."))
 
 

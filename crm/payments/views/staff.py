@@ -80,22 +80,35 @@ def staff_donation(donation_id):
 @editor_required
 def staff_refund(donation_id):
     donation = db.get_or_404(Donation, donation_id)
-    if find_refund(donation, request.form.get("idempotency_key", "")):
+    return refund_flow(
+        RefundForm(donation),
+        lambda form: refund_donation(donation, *form.refund_args(), actor=current_user),
+        lambda status, form: _render_donation(donation.id, status, refund_form=form),
+        url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"),
+        _("The refund was made."),
+    )
+
+
+def refund_flow(form, refund, render, done_url, done_message):
+    """A staff refund of a gift or of the order it paid: once per key, else the form again with why.
+
+    `refund(form)` makes it; `render(status, form)` shows the page with the form; both views use this.
+    """
+    if find_refund(form.donation, request.form.get("idempotency_key", "")):
         flash(_("This refund was already made."), "info")  # a retried or doubled click
-        return redirect(url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"))
-    form = RefundForm(donation)
+        return redirect(done_url)
     if not form.validate_on_submit():
         form.form_errors.extend(form.idempotency_key.errors)  # a hidden field: say it above the form
-        return _render_donation(donation.id, 400, refund_form=form)
+        return render(400, form)
     try:
-        refund_donation(donation, form.cents, form.reason.data, form.idempotency_key.data, actor=current_user)
-    except UserError as error:  # a refused amount, or Stripe unavailable (503)
+        refund(form)
+    except UserError as error:  # nothing to refund, a refused amount, or Stripe unavailable (503)
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _render_donation(donation_id, error.status, refund_form=form)
+        return render(error.status, form)
     db.session.commit()
-    flash(_("The refund was made."), "success")
-    return redirect(url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"))
+    flash(done_message, "success")
+    return redirect(done_url)
 
 
 @bp.post("/staff/donations/<int:donation_id>/receipts/<int:receipt_id>/<any(cancel, reissue):action>")
