@@ -90,7 +90,7 @@ def test_the_count_and_the_statuses_read_in_the_page_language(app, admin_client)
     english = admin_client.get("/staff/outbox/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Showing 1 to 3 of 3 messages" in english and ">Queued</a>" in english
     french = admin_client.get("/staff/outbox/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Messages 1 à 3 sur 3" in french and ">Queued</a>" not in french
+    assert "Messages 1 à 3 sur 3" in french and ">Queued</a>" not in french and "Mis en file : 3" in french
 
 
 def test_a_capped_count_says_more_than(app):
