@@ -20,6 +20,7 @@ from crm.accounts.services import create_user
 from crm.config import TestConfig
 from crm.extensions import db
 from crm.mail.services.sequences import install_default_sequences
+from crm.utc import utcnow
 from tests.databases import temporary_database
 from tests.helpers import SmtpSink, log_in
 
@@ -203,10 +204,29 @@ def smtp_sink(_smtp_controller):
     return _smtp_controller
 
 
+def _bodies_read_whole(app):
+    """Serve each response read whole and closed before its first byte is written.
+
+    Werkzeug's development server skips closing a response whose client hung up while it drains
+    the request (a browser dropping a favicon fetch), and the open file is then a ResourceWarning
+    in whichever test runs next. Production servers close it; here the body is read at once.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on a free loopback port, in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _bodies_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app)
@@ -234,6 +254,18 @@ def stripe_webhook(localstripe, live_server):
 
 
 # --- browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_clock_minute(monkeypatch):
+    """Hold the clock that buckets account emails "one a minute" at the middle of this minute.
+
+    Otherwise requests sent at hh:mm:59.9 and hh:mm+1:00.1 fall in two minutes and rightly queue
+    two emails, and a test of "repeated requests queue one" fails once a minute boundary in sixty.
+    """
+    now = utcnow().replace(second=30, microsecond=0)
+    monkeypatch.setattr("crm.mail.followups.utcnow", lambda: now)
+    return now
 
 
 @pytest.fixture(scope="session")

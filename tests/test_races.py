@@ -76,7 +76,7 @@ def test_twin_account_sign_ups_get_one_account_and_the_sequential_answer(app, li
     assert places == ["/"] + ["/account/login"] * (TWINS - 1), places
 
 
-def test_twin_sign_up_requests_queue_one_email(app, live_server):
+def test_twin_sign_up_requests_queue_one_email(app, live_server, one_clock_minute):
     answers = _post_all_at_once(live_server.url, "/account/signup", {"email": "twin@example.org"})
     assert sorted({answer.status_code for answer in answers}) == [302]
     assert _count(app, OutboundEmail, template="account_signup") == 1

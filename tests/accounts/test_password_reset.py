@@ -55,7 +55,7 @@ def test_unknown_email_gets_the_same_answer_and_no_email(app, client):
         assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 0
 
 
-def test_repeated_requests_queue_one_email_a_minute(app, client, make_user):
+def test_repeated_requests_queue_one_email_a_minute(app, client, make_user, one_clock_minute):
     make_user(email="twice@example.org")
     for _ in range(3):
         post_form(client, "/account/forgot", {"email": "twice@example.org"})

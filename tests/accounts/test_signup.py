@@ -95,7 +95,7 @@ def test_a_disabled_account_gets_the_same_answer_and_no_email(app, client, make_
         assert db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail)) == 0
 
 
-def test_repeated_requests_queue_one_email_a_minute(app, client):
+def test_repeated_requests_queue_one_email_a_minute(app, client, one_clock_minute):
     for _ in range(3):
         post_form(client, "/account/signup", {"email": "eager@example.org"})
     with app.app_context():

@@ -13,8 +13,9 @@ from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dat
 from crm.extensions import db
 from crm.forms import clean_line, clean_text
 from crm.mail.services.delivery import send_due
+from tests.blns import STRINGS
 from tests.catalog.shop import add_item
-from tests.payments.helpers import BLNS, card_token
+from tests.payments.helpers import card_token
 
 PER_ORDER = 130
 EMAIL_TAGS = {"html", "head", "meta", "title", "body", "table", "tr", "td", "p", "br", "a"}
@@ -41,7 +42,7 @@ def flat(text):
 def naughty_cards():
     """Return (name, message) pairs as the checkout form would keep them (control characters dropped)."""
     pairs = []
-    for n, value in enumerate(BLNS):
+    for n, value in enumerate(STRINGS):
         name = clean_line(value)[:200] or f"Person {n}"
         pairs.append((name, clean_text(value) or ""))
     return pairs

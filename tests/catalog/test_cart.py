@@ -1,18 +1,29 @@
 """The cart: add, change, remove; totals from the database; gone items and changed prices; tampering refused."""
 
+import copy
 from html import unescape
 
 import pytest
 from flask import url_for
+from werkzeug.datastructures import MultiDict
 
+from crm.catalog.forms.cart import CartItemForm, CartQuantityForm
 from crm.catalog.models import Item
 from crm.catalog.services import CatalogError
-from crm.catalog.services.cart import MAX_LINES, acknowledge_prices, add_item, read_cart, set_quantity, to_stored
+from crm.catalog.services.cart import (
+    MAX_LINES,
+    acknowledge_prices,
+    add_item,
+    read_cart,
+    remove_item,
+    set_quantity,
+    to_stored,
+)
 from crm.extensions import db
+from tests.blns import SAMPLE, STRINGS
 from tests.catalog.shop import add_item as make_item
 from tests.catalog.shop import change_item, stock
 from tests.helpers import csrf_token, log_in, session_data
-from tests.payments.helpers import BLNS
 
 ADD, QUANTITY, REMOVE, CART = "/catalog/cart/add", "/catalog/cart/quantity", "/catalog/cart/remove", "/catalog/cart"
 EN = {"Accept-Language": "en"}
@@ -237,19 +248,51 @@ def quiet_app(make_app):
     return make_app(RATELIMIT_ENABLED=False)
 
 
-def test_naughty_strings_in_the_item_and_quantity_fields_never_500(quiet_app):
+CHANGES = {
+    ADD: (CartQuantityForm, add_item),
+    QUANTITY: (CartQuantityForm, set_quantity),
+    REMOVE: (CartItemForm, remove_item),
+}
+
+
+def _naughty_changes(shop, value):
+    return (
+        (ADD, {"item_id": value, "quantity": "1"}),
+        (ADD, {"item_id": shop.fees.id, "quantity": value}),
+        (QUANTITY, {"item_id": value, "quantity": "1"}),
+        (QUANTITY, {"item_id": shop.lawyer.id, "quantity": value}),
+        (REMOVE, {"item_id": value}),
+    )
+
+
+def test_every_naughty_string_in_the_item_and_quantity_fields_is_refused_or_applied_by_form_and_service(quiet_app):
+    shop = stock(quiet_app)
+    with quiet_app.test_request_context(ADD, method="POST", headers=EN):
+        stored = add_item({}, shop.lawyer.id, 2)
+        for value in STRINGS:
+            for url, data in _naughty_changes(shop, value):
+                form_class, change = CHANGES[url]
+                form = form_class(formdata=MultiDict(data), meta={"csrf": False})
+                if not form.validate():
+                    assert form.messages(), f"{url} {data!r} refused without a message"
+                    continue
+                before = copy.deepcopy(stored)
+                try:
+                    changed = change(stored, *form.arguments())
+                except CatalogError as error:
+                    assert str(error), f"{url} {data!r}"
+                    changed = stored
+                assert stored == before, f"{url} {data!r} changed the cart it was given"
+                stored = changed if changed.get(str(shop.lawyer.id)) else add_item(changed, shop.lawyer.id, 2)
+
+
+def test_a_naughty_sample_through_http_never_500s_and_a_refusal_keeps_the_cart(quiet_app):
     shop = stock(quiet_app)
     client = quiet_app.test_client()
     token = csrf_token(client, "/catalog/lawyer")
     post(client, token, ADD, item_id=shop.lawyer.id, quantity="2")
-    for value in BLNS:
-        for url, data in (
-            (ADD, {"item_id": value, "quantity": "1"}),
-            (ADD, {"item_id": shop.fees.id, "quantity": value}),
-            (QUANTITY, {"item_id": value, "quantity": "1"}),
-            (QUANTITY, {"item_id": shop.lawyer.id, "quantity": value}),
-            (REMOVE, {"item_id": value}),
-        ):
+    for value in SAMPLE:
+        for url, data in _naughty_changes(shop, value):
             before = cart_of(client)
             response = post(client, token, url, **data)
             assert response.status_code in (302, 400), f"{response.status_code} for {url} {data!r}"

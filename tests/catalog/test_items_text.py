@@ -5,9 +5,9 @@ from markupsafe import escape
 from crm.catalog.models import Category, Item
 from crm.extensions import db
 from crm.forms import clean_line, clean_text
+from tests.blns import STRINGS
 from tests.catalog.test_items import CATEGORIES, NEW, post_item
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS
 
 LINES = ("name_en", "name_fr")
 TEXTS = ("description_en", "description_fr", "impact_en", "impact_fr")
@@ -21,9 +21,9 @@ def test_blns_in_every_item_field(app, make_client):
     client, _ = make_client(role="admin")
     token = csrf_token(client, NEW)
     saved = {}
-    for n, text in enumerate(BLNS):
+    for n, text in enumerate(STRINGS):
         # Each string goes into every field, one field at a time shifted, so all meet all fields.
-        values = {name: BLNS[(n + shift) % len(BLNS)] for shift, name in enumerate(LINES + TEXTS)}
+        values = {name: STRINGS[(n + shift) % len(STRINGS)] for shift, name in enumerate(LINES + TEXTS)}
         response = post_item(client, token=token, **values)
         assert response.status_code in (302, 400), (n, text)
         if response.status_code == 400:
@@ -36,7 +36,7 @@ def test_blns_in_every_item_field(app, make_client):
         expected.update({name: clean_text(values[name]) for name in TEXTS})
         item_id = int(response.headers["Location"].rsplit("-", 1)[1])
         saved[item_id] = expected
-    assert len(saved) > len(BLNS) * 0.8
+    assert len(saved) > len(STRINGS) * 0.8
     with app.app_context():
         for item in db.session.scalars(db.select(Item)):
             assert {name: getattr(item, name) for name in LINES + TEXTS} == saved[item.id]
@@ -57,14 +57,14 @@ def test_blns_in_category_names(app, make_client):
     client, _ = make_client(role="admin")
     token = csrf_token(client, CATEGORIES)
     stored = 0
-    for n, text in enumerate(BLNS):
-        data = {"name_en": text, "name_fr": BLNS[n - 1], "csrf_token": token}
+    for n, text in enumerate(STRINGS):
+        data = {"name_en": text, "name_fr": STRINGS[n - 1], "csrf_token": token}
         response = client.post(CATEGORIES, data=data)
         assert response.status_code in (302, 400), (n, text)
         stored += response.status_code == 302
     with app.app_context():
         names = db.session.scalars(db.select(Category.name_en)).all()
-    assert len(names) == stored > len(BLNS) * 0.8
+    assert len(names) == stored > len(STRINGS) * 0.8
     page = client.get(CATEGORIES).get_data(as_text=True)
     assert "<script>alert(" not in page
     for name in names:

@@ -10,8 +10,9 @@ from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
 from crm.payments.models import Donation, Refund
 from crm.payments.signals import payment_refunded
+from tests.blns import STRINGS
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, paid_gift, stripe_api
+from tests.payments.helpers import paid_gift, stripe_api
 from tests.payments.test_refunds import deliver_charge_refunded
 
 KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
@@ -171,7 +172,7 @@ def test_bad_refund_posts_give_a_4xx_and_refund_nothing(app, client, localstripe
         assert response.status_code == 400 and message in unescape(response.get_data(as_text=True))
     expired = staff.post(url, data={"amount": "1", "reason": "x", "idempotency_key": "nope", "csrf_token": token})
     assert expired.status_code == 400
-    for value in BLNS[::7]:
+    for value in STRINGS[::7]:
         for data in ({"amount": value, "reason": "x"}, {"amount": "1", "reason": "x", "idempotency_key": value}):
             response = staff.post(url, data={"idempotency_key": key, **data, "csrf_token": token})
             assert response.status_code in (302, 400), f"{response.status_code} for {data!r}"

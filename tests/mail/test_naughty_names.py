@@ -1,10 +1,8 @@
 """Every naughty string as a person's name renders safely in both parts of an email and its headers."""
 
-import json
 import re
 from email import message_from_bytes
 from email.policy import SMTP, default
-from pathlib import Path
 
 from markupsafe import escape
 
@@ -13,9 +11,7 @@ from crm.mail.services.headers import header_display_name
 from crm.mail.services.outbox import enqueue_email
 from crm.mail.services.rendering import build_message
 from crm.supporters.services.intake import find_or_create_supporter
-
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
-STRINGS = json.loads(BLNS.read_text(encoding="utf-8"))
+from tests.blns import STRINGS
 
 
 def test_every_naughty_name_renders_safely(ctx):

@@ -6,7 +6,6 @@ import json
 import re
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import requests
 
@@ -24,8 +23,6 @@ CARD_CHARGE_FAILS = "4000000000000341"  # attaches to the Customer, then every c
 WEBHOOK_URL = "/payments/stripe/webhook"
 STRIPE_KEY = "sk_test_localstripe"
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-BLNS_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
-BLNS = json.loads(BLNS_PATH.read_text(encoding="utf-8"))
 
 
 def card_token(localstripe, number=CARD_OK):

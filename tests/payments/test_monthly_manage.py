@@ -10,9 +10,9 @@ from crm.mail.models import OutboundEmail
 from crm.mail.services.delivery import send_due
 from crm.payments.services.plan_links import make_manage_token, manage_url
 from crm.supporters.models import Supporter
+from tests.blns import STRINGS
 from tests.helpers import csrf_token
 from tests.payments.helpers import (
-    BLNS,
     CARD_CHARGE_FAILS,
     card_token,
     count,
@@ -203,7 +203,7 @@ def test_change_amount_moves_the_subscription_to_a_reused_plan(app, client, loca
 
 
 def test_change_amount_refuses_bad_amounts_and_keeps_the_plan(app, client, gift, link):
-    strings = BLNS[::40]
+    strings = STRINGS[::40]
     for amount in ["", "0", "-5", "0.5", "1e9", "99999999", "40.555", "٤٠", *strings]:
         response = _post(client, link + "/amount", amount=amount)
         assert response.status_code == 400, amount

@@ -24,7 +24,8 @@ from crm.payments.services.receipts import (
     replace_receipt,
 )
 from crm.supporters.models import Supporter
-from tests.payments.helpers import BLNS, card_token, gift_form, give
+from tests.blns import STRINGS
+from tests.payments.helpers import card_token, gift_form, give
 
 CHARITY = {
     "CHARITY_NAME": "Enfants Protégés Canada",
@@ -421,14 +422,14 @@ def test_a_rolled_back_receipt_gives_its_number_back(app):
 
 
 def test_hostile_download_tokens_are_404_never_500(app, client):
-    strings = BLNS
+    strings = STRINGS
     for value in strings[::7]:
         response = client.get(f"/receipts/{quote(value, safe='')}" if value else "/receipts/%20")
         assert response.status_code == 404, value
 
 
 def test_hostile_donor_names_and_addresses_print_on_the_receipt(app):
-    strings = [s for s in BLNS if s.strip()][::25]
+    strings = [s for s in STRINGS if s.strip()][::25]
     with app.app_context():
         for n, value in enumerate(strings):
             gift = make_gift(email=f"hostile{n}@example.org", kind="one_time", first_name=value[:100])

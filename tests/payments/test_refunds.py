@@ -8,8 +8,8 @@ from crm.audit import AuditEvent
 from crm.extensions import db
 from crm.payments.models import Donation, Receipt, Refund, StripeEvent, receipt_donations
 from crm.payments.services import DonationError, PaymentsUnavailable
+from tests.blns import STRINGS
 from tests.payments.helpers import (
-    BLNS,
     charge_of,
     event_payload,
     outside_payment,
@@ -193,7 +193,7 @@ def test_a_refund_stripe_refuses_keeps_nothing_and_can_be_tried_again(app, clien
 
 def test_any_reason_text_is_kept(app, client, localstripe):
     gift, _pi = paid_gift(app, client, localstripe)
-    strings = [text for text in BLNS if text.strip()][::60][:12]
+    strings = [text for text in STRINGS if text.strip()][::60][:12]
     for number, reason in enumerate([*strings, "nul\x00byte", "x" * 2000]):
         refund(app, gift, 1, f"key-blns-{number}", reason=reason)
     rows = refund_rows(app)

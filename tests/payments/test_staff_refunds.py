@@ -10,8 +10,9 @@ from crm.extensions import db
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.models import Donation, Receipt, Refund
 from crm.payments.services.receipts import issue_receipt
+from tests.blns import STRINGS
 from tests.helpers import csrf_token
-from tests.payments.helpers import BLNS, add_gift, card_token, gift_form, give
+from tests.payments.helpers import add_gift, card_token, gift_form, give
 
 KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -105,7 +106,7 @@ def test_naughty_refund_input_and_a_missing_key_or_reason_give_400(app, paid_gif
     key, token = refund_form(client, paid_gift)
     url = f"/staff/donations/{paid_gift}/refund"
     base = {"amount": "10", "reason": "Because", "idempotency_key": key, "csrf_token": token}
-    for value in BLNS:
+    for value in STRINGS:
         # A naughty string that happens to be a refundable amount ("1", "$1.00") would refund: skip those.
         if not 0 < (parse_amount(value) or 0) <= 5000:
             response = client.post(url, data={**base, "amount": value})

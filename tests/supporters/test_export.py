@@ -2,9 +2,7 @@
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,10 +12,10 @@ from crm.extensions import db
 from crm.supporters.models import PURPOSES, Supporter, Tag
 from crm.supporters.services.consent import consent_state, grant_consent, suppress_email, withdraw_consent
 from crm.supporters.services.intake import find_or_create_supporter
+from tests.blns import STRINGS as BLNS
 from tests.helpers import log_in
 
 EXPORT = "/staff/supporters/export.csv"
-BLNS = json.loads((Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json").read_text())
 UNICODE_NAMES = ["田中さんにあげて下さい", "👾 🙇 💁 🙅 🙆 🙋 🙎 🙍", "Ω≈ç√∫˜µ≤≥÷", "ﷺ", "Élise Côté-Ñúñez"]
 FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1:A9)", "-1E+02"]
 CREATED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)

@@ -1,9 +1,7 @@
 """Duplicate candidates and merging two records of one person."""
 
-import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
@@ -26,6 +24,7 @@ from crm.supporters.services.intake import add_activity, find_or_create_supporte
 from crm.supporters.services.merging import MERGE_FIELDS, edit_distance, find_duplicates, first_names_close
 from crm.supporters.signals import merged
 from crm.supporters.wording import consent_wording
+from tests.blns import STRINGS
 from tests.helpers import csrf_token, post_form
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -341,8 +340,7 @@ def test_merge_access_rules(app, two_records, make_client):
 
 
 def test_merge_keeps_dates_and_blns_values_unchanged(app, make_client):
-    strings = json.loads(Path("/work/shared/data/blns/blns.json").read_text())
-    hostile = next(s for s in strings if "<script>" in s)
+    hostile = next(s for s in STRINGS if "<script>" in s)
     with app.app_context():
         a = person("x1@example.org", first_name="Zoë", last_name=hostile[:100], postal_code="H2X 1Y4")
         b = person("x2@example.org", first_name="Zoe", last_name=hostile[:100], postal_code="H2X 1Y4")

@@ -1,10 +1,8 @@
 """Staff supporter screens: the list (search, filters, sort, pages), the profile, edits, tags, notes."""
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from html import escape, unescape
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +10,9 @@ from crm.audit import AuditEvent
 from crm.extensions import db
 from crm.supporters.models import Activity, Inquiry, Note, Signup, Supporter, Tag
 from crm.supporters.services.consent import grant_consent, record_implied_consent, withdraw_consent
+from tests.blns import STRINGS
 from tests.helpers import csrf_token, log_in, post_form
 
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "blns" / "blns.json"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ROW_LINK = re.compile(r'<td><a href="/staff/supporters/(\d+)">([^<]*)</a>')
 
@@ -398,11 +396,10 @@ def test_note_is_shown_audited_and_on_the_timeline(app, staff_client, staff, peo
 
 
 def test_naughty_strings_read_back_unchanged(app, staff_client, people):
-    strings = json.loads(BLNS.read_text(encoding="utf-8"))
     profile = f"/staff/supporters/{people['zoe']}"
     token = csrf_token(staff_client, profile)
     kept = []
-    for value in [*strings[::7], "\x00nul\x00 inside", "Ω≈ç√∫", "<script>alert(1)</script>", "👾 🙇 💁"]:
+    for value in [*STRINGS[::7], "\x00nul\x00 inside", "Ω≈ç√∫", "<script>alert(1)</script>", "👾 🙇 💁"]:
         response = staff_client.post(f"{profile}/notes", data={"body": value, "csrf_token": token})
         assert response.status_code in (302, 400), (value, response.status_code)
         if response.status_code == 302:

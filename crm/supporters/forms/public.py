@@ -48,6 +48,15 @@ class NewsletterForm(ConsentBoxMixin, FlaskForm):
         super().__init__(*args, **kwargs)
         self._label_consent_box()
 
+    def arguments(self):
+        """The validated answers, as sign_up_for_newsletter takes them after the visit."""
+        return {
+            "email": self.email.data,
+            "first_name": self.first_name.data,
+            "language": self.language.data,
+            "consent": self.shown_wording(),
+        }
+
 
 class FundraiserInterestForm(ConsentBoxMixin, FlaskForm):
     first_name = line_field(_l("First name"), _l("Enter your first name."), autocomplete="given-name")
@@ -75,6 +84,19 @@ class FundraiserInterestForm(ConsentBoxMixin, FlaskForm):
         super().__init__(*args, **kwargs)
         self._label_consent_box()
 
+    def arguments(self):
+        """The validated answers, as register_fundraiser_interest takes them after the visit."""
+        return {
+            "email": self.email.data,
+            "first_name": self.first_name.data,
+            "last_name": self.last_name.data,
+            "event_kind": self.event_kind.data,
+            "phone": self.phone.data or "",
+            "planned_on": self.planned_on.data,
+            "message": self.message.data or "",
+            "newsletter_consent": self.shown_wording(),
+        }
+
 
 class MediaInquiryForm(FlaskForm):
     name = line_field(_l("Your name"), _l("Enter your name."), max_length=200, autocomplete="name")
@@ -87,6 +109,19 @@ class MediaInquiryForm(FlaskForm):
     started = started_field()
     website = honeypot_field()
     submit = SubmitField(_l("Send"))
+
+    def arguments(self):
+        """The validated answers, as receive_inquiry takes them after the visit."""
+        return {
+            "kind": "media",
+            "email": self.email.data,
+            "name": self.name.data,
+            "phone": self.phone.data or "",
+            "outlet": self.outlet.data,
+            "deadline": self.deadline.data,
+            "topic": self.topic.data,
+            "message": self.message.data,
+        }
 
 
 class EventsInquiryForm(FlaskForm):
@@ -101,3 +136,13 @@ class EventsInquiryForm(FlaskForm):
     started = started_field()
     website = honeypot_field()
     submit = SubmitField(_l("Send"))
+
+    def arguments(self):
+        """The validated answers, as receive_inquiry takes them after the visit."""
+        return {
+            "kind": "events",
+            "email": self.email.data,
+            "name": self.name.data,
+            "topic": self.topic.data,
+            "message": self.message.data,
+        }

@@ -17,8 +17,8 @@ from crm.supporters.views import bp
 bp.before_app_request(capture_attribution)
 
 
-def _handle(form, thanks, action):
-    """Run `action` (one service) for a valid form and commit; bots get the thanks page, nothing stored.
+def _handle(form, thanks, service):
+    """Run `service` on the visit and a valid form's answers, and commit; bots get the thanks page.
 
     Return a redirect, or None to show the form again (with errors when it was sent).
     """
@@ -27,7 +27,7 @@ def _handle(form, thanks, action):
     if not form.validate_on_submit():
         return None
     try:
-        action(current_visit())
+        service(current_visit(), **form.arguments())
     except SupporterError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
@@ -45,17 +45,7 @@ def _show(template, form):
 @public
 def newsletter():
     form = NewsletterForm()
-    done = _handle(
-        form,
-        ".newsletter_thanks",
-        lambda visit: sign_up_for_newsletter(
-            visit,
-            form.email.data,
-            first_name=form.first_name.data,
-            language=form.language.data,
-            consent=form.shown_wording(),
-        ),
-    )
+    done = _handle(form, ".newsletter_thanks", sign_up_for_newsletter)
     return done or _show("supporters/newsletter.html", form)
 
 
@@ -70,21 +60,7 @@ def newsletter_thanks():
 @public
 def fundraiser_interest():
     form = FundraiserInterestForm()
-    done = _handle(
-        form,
-        ".fundraiser_interest_thanks",
-        lambda visit: register_fundraiser_interest(
-            visit,
-            form.email.data,
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            event_kind=form.event_kind.data,
-            phone=form.phone.data or "",
-            planned_on=form.planned_on.data,
-            message=form.message.data or "",
-            newsletter_consent=form.shown_wording(),
-        ),
-    )
+    done = _handle(form, ".fundraiser_interest_thanks", register_fundraiser_interest)
     return done or _show("supporters/fundraiser_interest.html", form)
 
 
@@ -101,21 +77,7 @@ def fundraiser_interest_thanks():
 @public
 def media_inquiry():
     form = MediaInquiryForm()
-    done = _handle(
-        form,
-        ".media_inquiry_thanks",
-        lambda visit: receive_inquiry(
-            visit,
-            "media",
-            form.email.data,
-            name=form.name.data,
-            phone=form.phone.data or "",
-            outlet=form.outlet.data,
-            deadline=form.deadline.data,
-            topic=form.topic.data,
-            message=form.message.data,
-        ),
-    )
+    done = _handle(form, ".media_inquiry_thanks", receive_inquiry)
     return done or _show("supporters/media_inquiry.html", form)
 
 
@@ -130,13 +92,7 @@ def media_inquiry_thanks():
 @public
 def events_inquiry():
     form = EventsInquiryForm()
-    done = _handle(
-        form,
-        ".events_inquiry_thanks",
-        lambda visit: receive_inquiry(
-            visit, "events", form.email.data, name=form.name.data, topic=form.topic.data, message=form.message.data
-        ),
-    )
+    done = _handle(form, ".events_inquiry_thanks", receive_inquiry)
     return done or _show("supporters/events_inquiry.html", form)
 
 
