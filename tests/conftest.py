@@ -21,6 +21,7 @@ from crm.config import TestConfig
 from crm.extensions import db
 from crm.mail.services.sequences import install_default_sequences
 from crm.utc import utcnow
+from tests import factories
 from tests.databases import temporary_database
 from tests.helpers import SmtpSink, log_in
 
@@ -164,6 +165,30 @@ def make_client(app, make_user):
         return client, user
 
     return factory
+
+
+@pytest.fixture
+def make_supporter(app):
+    """tests.factories.supporter: a supporter, inside the test's app context (flushed, not committed)."""
+    return factories.supporter
+
+
+@pytest.fixture
+def make_gift(app):
+    """tests.factories.gift: a succeeded gift and its supporter, inside the test's app context."""
+    return factories.gift
+
+
+@pytest.fixture
+def make_item(app):
+    """tests.factories.item: a catalog item, inside the test's app context."""
+    return factories.item
+
+
+@pytest.fixture
+def make_order(app):
+    """tests.factories.order: a catalog order with its lines and cards, inside the test's app context."""
+    return factories.order
 
 
 # --- companions: localstripe, SMTP sink, live server ----------------------------------------

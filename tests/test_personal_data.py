@@ -26,7 +26,6 @@ from crm.personal import registered, registered_models
 from crm.supporters.models import ImportBatch, Supporter
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.supporters.services.merging import merge_supporters
-from tests.catalog.shop import add_item
 from tests.helpers import log_in, post_form
 from tests.payments.helpers import card_token, give_monthly, post_event, stripe_api
 from tests.supporters.test_public_forms import FUNDRAISER, MEDIA, submit
@@ -84,7 +83,7 @@ def deliver(app):
 
 
 @pytest.fixture
-def donor(app, client, localstripe, smtp_sink):
+def donor(app, client, localstripe, smtp_sink, make_item):
     """Everything one person leaves behind, made through the real forms and services; return their record's id."""
     response = give_monthly(
         client,
@@ -121,7 +120,7 @@ def donor(app, client, localstripe, smtp_sink):
         == 302
     )
     with app.test_request_context("/catalog/checkout"):
-        item = add_item("lawyer-day", 4000)
+        item = make_item("lawyer-day", 4000)
         today = card_dates()[0]
         request = CheckoutRequest(
             email=EMAIL,
@@ -250,10 +249,12 @@ def test_erasure_is_refused_whole_when_stripe_cannot_be_reached(app, make_user, 
         assert db.session.scalar(select(Donation.email)) == EMAIL
 
 
-def test_a_merge_moves_orders_emails_and_sequences_and_the_queued_email_still_goes(app, localstripe, smtp_sink):
+def test_a_merge_moves_orders_emails_and_sequences_and_the_queued_email_still_goes(
+    app, localstripe, smtp_sink, make_item
+):
     with app.test_request_context("/catalog/checkout"):
         kept, _, _ = find_or_create_supporter("kept@example.org", first_name="Ines")
-        item = add_item("school-kit", 3500)
+        item = make_item("school-kit", 3500)
         request = CheckoutRequest(
             email="absorbed@example.org",
             card_token=card_token(localstripe),

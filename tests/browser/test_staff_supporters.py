@@ -6,18 +6,17 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.extensions import db
-from tests.supporters.test_staff_supporters import add_supporter
 
 pytestmark = pytest.mark.browser
 
 
-def test_staff_finds_a_supporter_and_tags_and_notes_them(page, live_server, make_user, tmp_path):
+def test_staff_finds_a_supporter_and_tags_and_notes_them(page, live_server, make_user, tmp_path, make_supporter):
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     staff = make_user(email="casey@example.org", role="staff")
     with live_server.app.app_context():
-        add_supporter("elise@example.org", "Élise", "Côté")
-        add_supporter("bob@example.org", "Bob", "Smith")
+        make_supporter("elise@example.org", "Élise", "Côté")
+        make_supporter("bob@example.org", "Bob", "Smith")
         db.session.commit()
 
     page.goto(live_server.url + "/staff/")

@@ -7,24 +7,7 @@ from PIL import Image
 
 from crm.catalog.models import Category, Item
 from crm.extensions import db
-
-
-def add_item(slug, price_cents=5000, category=None, **fields):
-    """Add an item (English and French text from its slug); return it, flushed."""
-    label = slug.replace("-", " ")
-    values = {
-        "name_en": f"{label.capitalize()}",
-        "name_fr": f"{label.capitalize()} (fr)",
-        "impact_en": f"Impact of {label}",
-        "impact_fr": f"Effet de {label}",
-        "description_en": f"About {label}",
-        "description_fr": f"À propos de {label}",
-        **fields,
-    }
-    item = Item(slug=slug, price_cents=price_cents, category=category, **values)
-    db.session.add(item)
-    db.session.flush()
-    return item
+from tests import factories
 
 
 def stock(app):
@@ -33,7 +16,7 @@ def stock(app):
         legal = Category(slug="legal-help", name_en="Legal help", name_fr="Aide juridique", position=2)
         school = Category(slug="schooling", name_en="Schooling", name_fr="Scolarité", position=1)
         db.session.add_all([legal, school])
-        lawyer = add_item(
+        lawyer = factories.item(
             "lawyer",
             15000,
             legal,
@@ -48,7 +31,7 @@ def stock(app):
             image_height=600,
             position=1,
         )
-        fees = add_item(
+        fees = factories.item(
             "school-fees",
             5000,
             school,
@@ -57,11 +40,11 @@ def stock(app):
             impact_en="A term of school for a survivor.",
             impact_fr="Un trimestre d'école pour une survivante.",
         )
-        police = add_item("police-training", 2500, legal, position=2, cap=5, reserved_count=2)
-        gone = add_item("last-shelter-bed", 3000, legal, position=3, cap=3, reserved_count=3)
-        hidden = add_item("retired-gift", 1000, school, active=False)
-        loose = add_item("loose-gift", 1500)
-        foreign = add_item("dollar-gift", 2000, currency="usd")
+        police = factories.item("police-training", 2500, legal, position=2, cap=5, reserved_count=2)
+        gone = factories.item("last-shelter-bed", 3000, legal, position=3, cap=3, reserved_count=3)
+        hidden = factories.item("retired-gift", 1000, school, active=False)
+        loose = factories.item("loose-gift", 1500)
+        foreign = factories.item("dollar-gift", 2000, currency="usd")
         db.session.commit()
         folder = Path(app.config["MEDIA_ROOT"]) / "catalog"
         folder.mkdir(parents=True, exist_ok=True)

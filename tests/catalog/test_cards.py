@@ -14,7 +14,7 @@ from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dat
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.services.delivery import send_due
-from tests.catalog.shop import add_item
+from tests import factories
 from tests.payments.helpers import card_token
 
 
@@ -26,7 +26,7 @@ def app(make_app):
 def paid_order(app, localstripe, cards, language="en"):
     """Pay an order of one item with these cards through the checkout service; return its id."""
     with app.test_request_context("/catalog/checkout"):
-        item = add_item("school-kit", 3500, name_fr="Trousse scolaire")
+        item = factories.item("school-kit", 3500, name_fr="Trousse scolaire")
         today = card_dates()[0]
         request = CheckoutRequest(
             email="buyer@example.org",

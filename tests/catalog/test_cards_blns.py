@@ -14,7 +14,6 @@ from crm.extensions import db
 from crm.forms import clean_line, clean_text
 from crm.mail.services.delivery import send_due
 from tests.blns import STRINGS
-from tests.catalog.shop import add_item
 from tests.payments.helpers import card_token
 
 PER_ORDER = 130
@@ -67,9 +66,11 @@ def place(app, localstripe, item_id, cards, n):
         return started.order.token
 
 
-def test_every_naughty_string_is_safe_on_the_page_in_the_email_and_in_the_pdf(app, client, localstripe, smtp_sink):
+def test_every_naughty_string_is_safe_on_the_page_in_the_email_and_in_the_pdf(
+    app, client, localstripe, smtp_sink, make_item
+):
     with app.app_context():
-        item = add_item("a-night-of-shelter", 2500)
+        item = make_item("a-night-of-shelter", 2500)
         db.session.commit()
         item_id = item.id
     pairs = naughty_cards()

@@ -21,7 +21,6 @@ from crm.catalog.services.cart import (
 )
 from crm.extensions import db
 from tests.blns import SAMPLE, STRINGS
-from tests.catalog.shop import add_item as make_item
 from tests.catalog.shop import change_item, stock
 from tests.helpers import csrf_token, log_in, session_data
 
@@ -215,7 +214,7 @@ def test_the_cart_survives_logging_in(client, shop, token, make_user):
     assert "Total: $300.00" in text(client.get(CART, headers=EN))
 
 
-def test_the_cart_holds_a_limited_number_of_different_items(app, shop):
+def test_the_cart_holds_a_limited_number_of_different_items(app, shop, make_item):
     with app.test_request_context(headers=EN):
         stored = {}
         for number in range(MAX_LINES):

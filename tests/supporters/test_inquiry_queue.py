@@ -10,7 +10,6 @@ from crm.extensions import db
 from crm.supporters.models import Activity, Inquiry, InquiryReply
 from crm.utc import utcnow
 from tests.helpers import csrf_token, log_in, post_form
-from tests.supporters.test_staff_supporters import add_supporter
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 QUEUE_LINK = re.compile(r'<a href="/staff/inquiries/(\d+)">([^<]*)</a>')
@@ -53,10 +52,10 @@ def staff_client(client, staff):
 
 
 @pytest.fixture
-def inquiries(app):
+def inquiries(app, make_supporter):
     with app.app_context():
-        journalist = add_supporter("reporter@news.example", "Rita", "Reporter")
-        planner = add_supporter("planner@example.org", "Pat", "Planner")
+        journalist = make_supporter("reporter@news.example", "Rita", "Reporter")
+        planner = make_supporter("planner@example.org", "Pat", "Planner")
         ids = {
             "old_media": add_inquiry(journalist, "media", "Old media", T0, outlet="Le Devoir", message="Call me."),
             "new_media": add_inquiry(journalist, "media", "New media", T0 + timedelta(hours=3)),

@@ -19,7 +19,6 @@ from crm.payments.models import Donation
 from crm.payments.services.receipts import issue_receipt
 from crm.supporters.models import Inquiry, Tag
 from tests.helpers import csrf_token, log_in
-from tests.supporters.test_staff_supporters import add_supporter
 
 ROLES = ("anonymous", "fundraiser", "marketing", "staff", "admin")
 # Endpoints under /staff/ whose pages may be skipped when an argument cannot be filled here (their own
@@ -59,11 +58,11 @@ T0 = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def rows(app):
+def rows(app, make_supporter):
     """The records the URL arguments point to."""
     with app.app_context():
-        supporter = add_supporter("matrix@example.org", "Mat", "Rix", T0, tags=["Matrix"])
-        other = add_supporter("other@example.org", "Oth", "Er", T0)
+        supporter = make_supporter("matrix@example.org", "Mat", "Rix", T0, tags=["Matrix"])
+        other = make_supporter("other@example.org", "Oth", "Er", T0)
         inquiry = Inquiry(supporter_id=supporter.id, kind="media", topic="Matrix", created_at=T0)
         db.session.add(inquiry)
         filled = {"a": supporter.id, "b": other.id}

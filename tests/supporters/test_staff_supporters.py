@@ -1,7 +1,7 @@
 """Staff supporter screens: the list (search, filters, sort, pages), the profile, edits, tags, notes."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html import escape, unescape
 
 import pytest
@@ -11,23 +11,10 @@ from crm.extensions import db
 from crm.supporters.models import Activity, Inquiry, Note, Signup, Supporter, Tag
 from crm.supporters.services.consent import grant_consent, record_implied_consent, withdraw_consent
 from tests.blns import STRINGS
+from tests.factories import T0
 from tests.helpers import csrf_token, log_in, post_form
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ROW_LINK = re.compile(r'<td><a href="/staff/supporters/(\d+)">([^<]*)</a>')
-
-
-def add_supporter(email, first_name="", last_name="", created_at=T0, tags=(), **fields):
-    """Create a supporter (inside an app context); return it."""
-    supporter = Supporter(
-        email=email, first_name=first_name, last_name=last_name, created_at=created_at, updated_at=created_at, **fields
-    )
-    for name in tags:
-        tag = db.session.scalar(db.select(Tag).filter_by(name=name)) or Tag(name=name)
-        supporter.tags.append(tag)
-    db.session.add(supporter)
-    db.session.flush()
-    return supporter
 
 
 def listed(html):
@@ -47,15 +34,15 @@ def staff_client(client, staff):
 
 
 @pytest.fixture
-def people(app):
+def people(app, make_supporter):
     """A few supporters with accents, tags, languages, sources, dates and consents."""
     with app.app_context():
-        elise = add_supporter(
+        elise = make_supporter(
             "elise@example.org", "Élise", "Côté", T0, tags=["Volunteer"], language="fr", source="gala"
         )
-        bob = add_supporter("bob@example.net", "Bob", "Smith", T0 + timedelta(days=10), tags=["Board"], source="web")
-        ana = add_supporter("ana.cotes@example.org", "Ana", "Berg", T0 + timedelta(days=20), source="web")
-        zoe = add_supporter("zoe@example.com", "Zoé", "Adams", T0 + timedelta(days=30), language="fr", source="web")
+        bob = make_supporter("bob@example.net", "Bob", "Smith", T0 + timedelta(days=10), tags=["Board"], source="web")
+        ana = make_supporter("ana.cotes@example.org", "Ana", "Berg", T0 + timedelta(days=20), source="web")
+        zoe = make_supporter("zoe@example.com", "Zoé", "Adams", T0 + timedelta(days=30), language="fr", source="web")
         grant_consent(elise, "newsletter", "express", wording="Yes, email me.", wording_version="v1", given_at=T0)
         grant_consent(bob, "newsletter", "express", wording="Yes, email me.", wording_version="v1", given_at=T0)
         withdraw_consent(bob, "newsletter", now=T0 + timedelta(days=11))
@@ -135,10 +122,10 @@ def test_filters_stay_in_the_page_and_sort_links(staff_client, people):
     assert 'href="/staff/supporters/?tag=Volunteer&amp;language=fr&amp;sort=name"' in html
 
 
-def test_pages_of_fifty_with_links_and_a_count(app, staff_client):
+def test_pages_of_fifty_with_links_and_a_count(app, staff_client, make_supporter):
     with app.app_context():
         for n in range(120):
-            add_supporter(f"p{n:03d}@example.org", f"Person{n:03d}", "Page", T0 + timedelta(minutes=n))
+            make_supporter(f"p{n:03d}@example.org", f"Person{n:03d}", "Page", T0 + timedelta(minutes=n))
         db.session.commit()
     first = staff_client.get("/staff/supporters/?sort=created").get_data(as_text=True)
     assert listed(first)[:2] == ["Person000 Page", "Person001 Page"]
