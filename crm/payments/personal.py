@@ -18,8 +18,6 @@ from crm.supporters.visits import ATTRIBUTION_FIELDS
 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "address_line1", "city", "region", "postal_code")
 DONOR_TEXT = ("wall_name", "message", "tribute_name", "tribute_notify_email", "tribute_note")
-# Monthly gifts that still charge, or may.
-OPEN_STATUSES = ("active", "past_due", "incomplete", "unpaid")
 
 
 def _at_stripe(work):
@@ -112,7 +110,7 @@ def _gather_plans(gifts, person):
 
 def _stop_charging(gifts, person):
     """Cancel every open monthly gift at Stripe, then blank its Customer."""
-    open_plans = [gift.stripe_subscription_id for gift in gifts if gift.status in OPEN_STATUSES]
+    open_plans = [gift.stripe_subscription_id for gift in gifts if not gift.is_cancelled]
     _at_stripe(lambda: [gateway.cancel_subscription(plan) for plan in open_plans if plan])
     _forget_customers(gifts, person)
 

@@ -27,7 +27,6 @@ from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
 
-OPEN_STATUSES = ("incomplete", "active", "past_due")
 # What each month's gift repeats from the plan (the message and the tribute belong to the first gift).
 RENEWAL_FIELDS = (
     "first_name",

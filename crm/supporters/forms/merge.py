@@ -6,23 +6,9 @@ from wtforms import RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from crm.supporters.models.people import FIELD_LABELS
 from crm.supporters.services.merging import MERGE_FIELDS
 
-FIELD_LABELS = {
-    "first_name": _l("First name"),
-    "last_name": _l("Last name"),
-    "email": _l("Email"),
-    "phone": _l("Phone"),
-    "organization": _l("Organization"),
-    "address_line1": _l("Address"),
-    "address_line2": _l("Address (line 2)"),
-    "city": _l("City"),
-    "region": _l("Province or state"),
-    "postal_code": _l("Postal code"),
-    "country": _l("Country"),
-    "language": _l("Language"),
-    "source": _l("Source"),
-}
 PICK = [InputRequired(_l("Choose one of the two values."))]
 
 

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -12,6 +13,22 @@ from crm.extensions import db
 from crm.normalize import normalize_email
 from crm.utc import UTCDateTime, utcnow
 
+# What staff read for each field of a supporter's record (the merge screen, the import's mapping).
+FIELD_LABELS = {
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "organization": _l("Organization"),
+    "address_line1": _l("Address line 1"),
+    "address_line2": _l("Address line 2"),
+    "city": _l("City"),
+    "region": _l("Province or state"),
+    "postal_code": _l("Postal code"),
+    "country": _l("Country"),
+    "language": _l("Language"),
+    "source": _l("Source"),
+}
 SIGNUP_FORMS = ("newsletter", "fundraiser_interest")
 IMPORT_STATUSES = ("uploaded", "checked", "imported", "failed")
 ACTIVITY_KINDS = (

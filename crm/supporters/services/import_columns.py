@@ -13,26 +13,17 @@ from flask_babel import lazy_gettext as _l
 
 from crm.normalize import normalize_email
 from crm.supporters.models import Supporter, Tag
-from crm.supporters.models.people import fold
+from crm.supporters.models.people import FIELD_LABELS, fold
 from crm.supporters.services import SupporterError
 from crm.supporters.services.intake import PROFILE_FIELDS
 
 # What a column may be imported as, in the order the mapping screen offers them.
 TARGETS = {
-    "email": _l("Email"),
-    "first_name": _l("First name"),
-    "last_name": _l("Last name"),
+    "email": FIELD_LABELS["email"],
+    "first_name": FIELD_LABELS["first_name"],
+    "last_name": FIELD_LABELS["last_name"],
     "full_name": _l("Full name (split into first and last)"),
-    "phone": _l("Phone"),
-    "organization": _l("Organization"),
-    "address_line1": _l("Address line 1"),
-    "address_line2": _l("Address line 2"),
-    "city": _l("City"),
-    "region": _l("Province or state"),
-    "postal_code": _l("Postal code"),
-    "country": _l("Country"),
-    "language": _l("Language"),
-    "source": _l("Source"),
+    **{name: label for name, label in FIELD_LABELS.items() if name not in ("email", "first_name", "last_name")},
     "tags": _l("Tags (separated by ; or ,)"),
     "opt_out": _l("Email opt-out (records a withdrawal of consent)"),
     "preferred_email": _l("Which email column is preferred (Salesforce)"),

@@ -8,8 +8,9 @@ from crm.accounts.access import editor_required, staff_required
 from crm.errors import UserError, render_error
 from crm.extensions import db
 from crm.forms import form_status
-from crm.supporters.forms.merge import FIELD_LABELS, MergeForm
+from crm.supporters.forms.merge import MergeForm
 from crm.supporters.models import Supporter
+from crm.supporters.models.people import FIELD_LABELS
 from crm.supporters.services.merging import (
     MERGE_FIELDS,
     check_mergeable,
