@@ -20,6 +20,8 @@ from wtforms.validators import Length as _Length
 from crm.i18n import LANGUAGE_NAMES
 from crm.normalize import normalize_email
 
+AMOUNT_MESSAGE = _l("Enter an amount like 40, 40.50 or 40,50.")
+
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_MESSAGE = 5000
@@ -87,6 +89,20 @@ def line_field(label, required_message=None, max_length=100, autocomplete=None):
         validators=[required, Length(max=max_length, message=_l("Use at most %(max)d characters."))],
         filters=[clean_line],
         render_kw={"autocomplete": autocomplete} if autocomplete else None,
+    )
+
+
+def amount_field(label, required_message=None, description=None, **kwargs):
+    """An amount of money as typed (40, 40.50 or 40,50), optional unless `required_message` says what
+    to enter; the form turns it into cents with crm.payments.forms.amounts.parse_amount."""
+    required = DataRequired(required_message) if required_message else Optional()
+    return StringField(
+        label,
+        validators=[required, Length(max=20, message=AMOUNT_MESSAGE)],
+        filters=[clean_line],
+        description=description,
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        **kwargs,
     )
 
 

@@ -10,11 +10,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Optional, ValidationError
 
 from crm.catalog.services.items import MAX_CAP, MAX_NAME, MAX_PRICE_CENTS, MAX_TEXT, ItemFields
-from crm.forms import Length, clean_line, clean_text
+from crm.forms import AMOUNT_MESSAGE, Length, amount_field, clean_line, clean_text
 from crm.money import from_cents
 from crm.payments.forms.amounts import parse_amount
 
-AMOUNT_MESSAGE = _l("Enter an amount like 40, 40.50 or 40,50.")
 TOO_LONG = _l("Use at most %(max)d characters.")
 WHOLE_NUMBER = re.compile(r"^[0-9]{1,7}$")
 
@@ -55,25 +54,16 @@ class ItemForm(FlaskForm):
     description_fr = _text(_l("Description in French"))
     impact_en = _text(_l("Impact statement in English"), _l("What one gift makes possible."))
     impact_fr = _text(_l("Impact statement in French"))
-    price = StringField(
-        _l("Price"),
-        validators=[DataRequired(_l("Enter the price.")), Length(max=20, message=AMOUNT_MESSAGE)],
-        filters=[clean_line],
-        description=_l("Like 40, 40.50 or 40,50."),
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
+    price = amount_field(_l("Price"), _l("Enter the price."), _l("Like 40, 40.50 or 40,50."))
     category = SelectField(_l("Category"), choices=[], default="", validate_choice=False)
     image = FileField(_l("Image"), description=_l("JPEG, PNG or WebP, at most 5 MB; location data is removed."))
     active = BooleanField(_l("Shown in the catalog"), default=True)
     position = _whole(_l("Place in its category"), _l("1 for the first; leave as is to keep the place."))
     cap = _whole(_l("How many can be given (optional)"), _l("Leave empty for no limit."))
-    fmv = StringField(
+    fmv = amount_field(
         _l("Fair market value per unit of what the giver receives"),
-        validators=[Optional(), Length(max=20, message=AMOUNT_MESSAGE)],
-        filters=[clean_line],
-        default="0",
         description=_l("Anything physical the giver gets, such as a printed card; 0 when there is nothing."),
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        default="0",
     )
     receiptable = BooleanField(_l("Gives a tax receipt"), default=True)
     submit = SubmitField(_l("Save the item"))

@@ -4,11 +4,20 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
-from crm.forms import Length, clean_line, current_language, email_field, language_choices, line_field, message_field
+from crm.forms import (
+    Length,
+    amount_field,
+    clean_line,
+    current_language,
+    email_field,
+    language_choices,
+    line_field,
+    message_field,
+)
 from crm.i18n import money_filter
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.services import DonationError, GiftRequest
@@ -35,12 +44,7 @@ def clean_designation(value):
 class DonationForm(ConsentBoxMixin, FlaskForm):
     frequency = RadioField(_l("How often"), choices=FREQUENCY_CHOICES, default="one_time")
     amount = RadioField(_l("Gift amount"), validators=[DataRequired(_l("Choose an amount."))])
-    custom_amount = StringField(
-        _l("Your amount"),
-        validators=[Optional(), Length(max=20)],
-        filters=[clean_line],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
+    custom_amount = amount_field(_l("Your amount"))
     cover_fee = BooleanField(_l("Add the processing fee so the charity receives my whole gift"))
     first_name = line_field(_l("First name"), _l("Enter your first name."), autocomplete="given-name")
     last_name = line_field(_l("Last name"), _l("Enter your last name."), autocomplete="family-name")

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import BooleanField, HiddenField, SubmitField
+from wtforms.validators import ValidationError
 
-from crm.forms import Length, clean_line
+from crm.forms import amount_field, clean_line
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import TOKEN_RE
 from crm.payments.services import DonationError
@@ -13,12 +13,7 @@ from crm.payments.services.amounts import amount_rules
 
 
 class AmountForm(FlaskForm):
-    amount = StringField(
-        _l("New monthly amount"),
-        validators=[DataRequired(_l("Enter the amount of your gift.")), Length(max=20)],
-        filters=[clean_line],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
+    amount = amount_field(_l("New monthly amount"), _l("Enter the amount of your gift."))
     cover_fee = BooleanField(_l("Add the processing fee so the charity receives my whole gift"))
     submit = SubmitField(_l("Change the amount"))
 

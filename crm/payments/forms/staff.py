@@ -9,8 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from crm.forms import (
+    AMOUNT_MESSAGE,
     FilterForm,
     Length,
+    amount_field,
     clean_line,
     date_field,
     email_field,
@@ -36,7 +38,6 @@ STATUS_LABELS = {
 }
 KIND_LABELS = {"one_time": _l("One-time"), "monthly": _l("Monthly")}
 METHOD_LABELS = {"card": _l("Card"), "cheque": _l("Cheque"), "cash": _l("Cash")}
-AMOUNT_MESSAGE = _l("Enter an amount like 40, 40.50 or 40,50.")
 
 
 def _choices(labels, empty=None):
@@ -62,12 +63,8 @@ class DonationSearchForm(FilterForm):
 
 
 class RefundForm(FlaskForm):
-    amount = StringField(
-        _l("Amount to refund"),
-        validators=[DataRequired(_l("Enter the amount to refund.")), Length(max=20, message=AMOUNT_MESSAGE)],
-        filters=[clean_line],
-        description=_l("The whole gift or part of it, like 40 or 40,50."),
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    amount = amount_field(
+        _l("Amount to refund"), _l("Enter the amount to refund."), _l("The whole gift or part of it, like 40 or 40,50.")
     )
     reason = StringField(
         _l("Reason"),
@@ -146,13 +143,7 @@ class OfflineGiftForm(FlaskForm):
         default="cheque",
         validators=[DataRequired(_l("Choose cheque or cash."))],
     )
-    amount = StringField(
-        _l("Amount"),
-        validators=[DataRequired(_l("Enter the amount of the gift.")), Length(max=20, message=AMOUNT_MESSAGE)],
-        filters=[clean_line],
-        description=_l("Like 40, 40.50 or 40,50."),
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
-    )
+    amount = amount_field(_l("Amount"), _l("Enter the amount of the gift."), _l("Like 40, 40.50 or 40,50."))
     received_on = DateField(
         _l("Date received"), validators=[DataRequired(_l("Enter the date the gift was received (YYYY-MM-DD)."))]
     )
