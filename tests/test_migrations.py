@@ -40,7 +40,7 @@ def _filled(table, **values):
         try:
             values[column.name] = plain[column.type.python_type]
         except (NotImplementedError, KeyError):
-            values[column.name] = {}  # JSON
+            values[column.name] = {}  # a JSON column has no python_type
     return values
 
 

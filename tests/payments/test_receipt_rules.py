@@ -5,29 +5,22 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.extensions import db
-from crm.payments.models import Donation, Receipt, ReceiptCounter
+from crm.payments.models import Receipt, ReceiptCounter
 from crm.payments.services.receipts import ReceiptError, issue_receipt
-from crm.supporters.services.intake import find_or_create_supporter
+from tests import factories
 
 NOW = datetime(2026, 11, 29, 15, tzinfo=UTC)
 
 
 def _gift():
-    supporter, _, _ = find_or_create_supporter("ana@example.org", first_name="Ana", now=NOW)
-    gift = Donation(
-        supporter_id=supporter.id,
-        amount_cents=5000,
-        currency="cad",
-        status="succeeded",
+    return factories.gift(
+        "ana@example.org",
         first_name="Ana",
         last_name="Lima",
         address_line1="1 Main St",
         created_at=NOW,
         succeeded_at=NOW,
     )
-    db.session.add(gift)
-    db.session.flush()
-    return gift
 
 
 @pytest.mark.parametrize("setting", ["CHARITY_ADDRESS", "CHARITY_REGISTRATION_NUMBER", "RECEIPT_SIGNATORY"])
