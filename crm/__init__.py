@@ -48,6 +48,7 @@ def register_extensions(app):
     import crm.accounts.models
     import crm.audit
     import crm.catalog.models
+    import crm.fundraising.models
     import crm.mail.models
     import crm.payments.models
     import crm.sqlite
@@ -62,6 +63,7 @@ def register_personal_data():
     import crm.supporters.personal  # noqa: I001
     import crm.payments.personal
     import crm.catalog.personal
+    import crm.fundraising.personal
     import crm.mail.personal
     import crm.accounts.personal  # noqa: F401
 
