@@ -1,0 +1,3 @@
+"""public screens of fundraising."""
+
+from crm.fundraising.views import bp  # noqa: F401
