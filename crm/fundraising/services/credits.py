@@ -1,0 +1,52 @@
+"""Crediting gifts to pages: a one-time gift when it starts, every paid invoice of a monthly gift.
+
+The donor's gift stays theirs (receipted to them); the credit is the fundraiser's soft credit, one
+row per gift (donation_id is unique), so no report can count it twice.
+"""
+
+from crm.extensions import db
+from crm.fundraising.models import PageGift, PagePlan
+from crm.fundraising.signals import page_gift_credited
+from crm.unique import add_once
+from crm.utc import utcnow
+
+
+def credit_gift(donation, campaign, page=None, now=None):
+    """Credit a gift (pending or paid) to `page` and its campaign, or to `campaign` alone; once."""
+    if donation.recurring_gift_id is not None:
+        plan = PagePlan(
+            recurring_gift_id=donation.recurring_gift_id,
+            page_id=getattr(page, "id", None),
+            campaign_id=campaign.id,
+            created_at=now or utcnow(),
+        )
+        add_once(plan)
+    gift = PageGift(
+        donation_id=donation.id, page_id=getattr(page, "id", None), campaign_id=campaign.id, created_at=now or utcnow()
+    )
+    if not add_once(gift):
+        gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
+    if donation.status == "succeeded":
+        announce(gift, now)
+    return gift
+
+
+def credit_for(donation):
+    """The credit of this gift: its own row, or a new one when it is a paid invoice of a monthly gift on a page."""
+    gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
+    if gift is not None or donation.recurring_gift_id is None:
+        return gift
+    plan = db.session.scalar(db.select(PagePlan).filter_by(recurring_gift_id=donation.recurring_gift_id))
+    if plan is None:
+        return None
+    gift = PageGift(donation_id=donation.id, page_id=plan.page_id, campaign_id=plan.campaign_id)
+    if not add_once(gift):
+        gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
+    return gift
+
+
+def announce(gift, now=None):
+    """Tell listeners (the fundraiser's notification, milestones) of a paid gift, once per gift."""
+    if gift.page_id is not None and gift.notified_at is None:
+        page_gift_credited.send(page_gift=gift, now=now or utcnow())
+        gift.notified_at = gift.notified_at or now or utcnow()
