@@ -72,6 +72,7 @@ def register_blueprints(app):
     from crm.accounts.views import bp as accounts_bp
     from crm.admin.views import bp as admin_bp
     from crm.catalog.views import bp as catalog_bp
+    from crm.fundraising.views import bp as fundraising_bp
     from crm.i18n import bp as i18n_bp
     from crm.mail.views import bp as mail_bp
     from crm.pages.views import bp as pages_bp
@@ -87,6 +88,7 @@ def register_blueprints(app):
         mail_bp,
         payments_bp,
         catalog_bp,
+        fundraising_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -135,6 +137,7 @@ def register_commands(app):
 def register_followups(app):
     from crm.catalog import receivers as catalog_receivers
     from crm.catalog import refunds as catalog_refunds
+    from crm.fundraising import receivers as fundraising_receivers
     from crm.mail import followups
     from crm.payments import panels
 
@@ -142,3 +145,4 @@ def register_followups(app):
     panels.connect()
     catalog_refunds.connect()
     catalog_receivers.connect()
+    fundraising_receivers.connect()

@@ -1,0 +1,3 @@
+"""staff screens of fundraising."""
+
+from crm.fundraising.views import bp  # noqa: F401
