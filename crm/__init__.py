@@ -137,11 +137,13 @@ def register_commands(app):
 def register_followups(app):
     from crm.catalog import receivers as catalog_receivers
     from crm.catalog import refunds as catalog_refunds
+    from crm.fundraising import notifications as fundraising_notifications
     from crm.fundraising import receivers as fundraising_receivers
     from crm.mail import followups
     from crm.payments import panels
 
     followups.connect()
+    fundraising_notifications.connect()
     panels.connect()
     catalog_refunds.connect()
     catalog_receivers.connect()

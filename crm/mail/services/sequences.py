@@ -30,7 +30,17 @@ DEFAULT_SEQUENCES = {
             (1, 72, "fundraiser_questions", "fundraiser_tips", ["started_fundraiser_page"]),
             (2, 168, "fundraiser_ready", "fundraiser_tips", ["started_fundraiser_page"]),
         ],
-    }
+    },
+    # Coaching for a page that has just gone live (crm/fundraising/notifications.py); closing the page stops it.
+    "fundraiser_page_coaching": {
+        "name": "Fundraiser page: coaching",
+        "trigger": "fundraiser_page_published",
+        "steps": [
+            (1, 0, "fundraiser_coaching_welcome", "fundraiser_tips", []),
+            (2, 72, "fundraiser_coaching_first_gift", "fundraiser_tips", []),
+            (3, 168, "fundraiser_coaching_share", "fundraiser_tips", []),
+        ],
+    },
 }
 
 

@@ -1,0 +1,152 @@
+"""The emails of fundraiser pages: a gift came in, a milestone was reached, staff decided, coaching.
+
+Receivers of the fundraising signals; they run inside the transaction of the event (the email
+and its cause are committed together) and never commit. Everything sent to a fundraiser names a
+donor only as the donor chose for the wall, and never carries the donor's email address.
+"""
+
+from flask import current_app
+
+from crm.extensions import db
+from crm.fundraising import signals
+from crm.fundraising.models import FundraiserPage
+from crm.fundraising.services.totals import page_total
+from crm.mail.models import Enrolment, Sequence
+from crm.mail.services.outbox import enqueue_email
+from crm.mail.services.sequences import enrol as enrol_in_sequence
+from crm.mail.services.sequences import set_enrolment_state, stop_enrolments
+from crm.money import format_money
+from crm.supporters import signals as supporters
+from crm.utc import utcnow
+
+COACHING_SEQUENCE = "fundraiser_page_coaching"
+COACHING_TRIGGER = "fundraiser_page_published"
+DECISIONS = ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined")
+
+
+def _money(cents, currency, language):
+    return format_money(cents, currency, f"{language}_{current_app.config['MONEY_TERRITORY']}")
+
+
+def _to_fundraiser(key, template, page, **context):
+    """Queue a transactional message to the page's fundraiser, in the page's language."""
+    fundraiser = page.supporter
+    if fundraiser is None or not fundraiser.email:
+        return None
+    return enqueue_email(
+        key,
+        template,
+        fundraiser.email,
+        to_name=fundraiser.display_name,
+        supporter=fundraiser,
+        language=page.language or fundraiser.language,
+        purpose="transactional",
+        context={"page_id": page.id, "page_slug": page.slug, "page_title": page.title, **context},
+    )
+
+
+def wall_name(donation):
+    """The donor's name as they chose to show it ("" for anonymous: the copy says so in its language)."""
+    return donation.wall_name.strip() if donation.show_on_wall and donation.wall_name else ""
+
+
+def on_page_gift_credited(sender=None, page_gift=None, now=None, **extra):
+    page = page_gift.page
+    if page is None:
+        return  # a gift to the campaign alone
+    now = now or utcnow()
+    donation = page_gift.donation
+    _to_fundraiser(
+        f"page-gift:{page_gift.id}",
+        "fundraiser_page_gift",
+        page,
+        donor_name=wall_name(donation),
+        # The gift form has no "hide my amount" choice: the amount is shown.
+        amount=_money(donation.amount_cents, donation.currency, page.language),
+        donor_message=donation.message or "",
+    )
+    page_gift.notified_at = page_gift.notified_at or now
+    queue_milestone(page)
+
+
+def queue_milestone(page):
+    """Email the highest milestone reached since the last one emailed (once each); return it or 0."""
+    total, _ = page_total(page)
+    milestone = page.next_milestone(total)
+    if milestone <= 0:
+        return 0
+    _to_fundraiser(
+        f"page-milestone:{page.id}:{milestone}",
+        "fundraiser_page_milestone",
+        page,
+        milestone=milestone,
+        raised=_money(total, page.currency, page.language),
+        goal=_money(page.goal_cents, page.currency, page.language),
+    )
+    page.milestone = milestone
+    return milestone
+
+
+def on_page_decided(sender=None, page=None, decision=None, reason="", now=None, **extra):
+    if decision not in DECISIONS:
+        return
+    now = now or utcnow()
+    _to_fundraiser(
+        f"page-decided:{page.id}:{decision}:{now.isoformat()}",
+        "fundraiser_page_decision",
+        page,
+        decision=decision,
+        reason=reason or "",
+    )
+    # Coaching waits while staff hide the page ("share it with five people" would lead nowhere).
+    if decision in ("hidden", "unhidden"):
+        enrolment = coaching_enrolment(page.supporter)
+        state = "paused" if decision == "hidden" else "active"
+        if enrolment is not None and enrolment.can_move_to(state) and not _other_live_page(page):
+            set_enrolment_state(enrolment, state, now)
+
+
+def coaching_enrolment(supporter):
+    return db.session.scalar(
+        db.select(Enrolment)
+        .join(Sequence, Sequence.id == Enrolment.sequence_id)
+        .where(Sequence.key == COACHING_SEQUENCE, Enrolment.supporter_id == supporter.id)
+    )
+
+
+def _other_live_page(page):
+    return (
+        db.session.scalar(
+            db.select(FundraiserPage.id).where(
+                FundraiserPage.supporter_id == page.supporter_id,
+                FundraiserPage.id != page.id,
+                FundraiserPage.status == "live",
+            )
+        )
+        is not None
+    )
+
+
+def on_page_published(sender=None, page=None, now=None, **extra):
+    # One coaching series per person (a second page does not start it again).
+    enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now)
+
+
+def on_page_closed(sender=None, page=None, now=None, **extra):
+    if not _other_live_page(page):
+        stop_enrolments(page.supporter, "page_closed", trigger=COACHING_TRIGGER, now=now or utcnow())
+
+
+def on_consent_withdrawn(sender=None, supporter=None, purpose=None, **extra):
+    # Each step checks consent anyway; stopping says so on the person's record too.
+    if purpose in ("all", "fundraiser_tips"):
+        stop_enrolments(supporter, "unsubscribed", trigger=COACHING_TRIGGER)
+
+
+def connect():
+    """Subscribe the receivers (weakly referenced module functions stay alive)."""
+    signals.page_gift_credited.connect(on_page_gift_credited)
+    signals.page_decided.connect(on_page_decided)
+    signals.page_published.connect(on_page_published)
+    signals.page_closed.connect(on_page_closed)
+    supporters.consent_withdrawn.connect(on_consent_withdrawn)
