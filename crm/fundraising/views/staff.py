@@ -189,8 +189,11 @@ def staff_page_decide(page_id, action):
     try:
         decision = decide_page(page, action, form.reason.data, current_user, request.remote_addr)
     except StaffError as error:
-        _show_error(form, error)
-        flash(str(error), "error")
+        db.session.rollback()
+        if error.field:
+            form[error.field].errors.append(str(error))  # a missing reason: next to its box
+        else:
+            flash(str(error), "error")  # the page's state refused: said once, above the page
         return _render_page(db.get_or_404(FundraiserPage, page_id), error.status, form)
     db.session.commit()
     flash(str(DECIDED[decision]), "success")
