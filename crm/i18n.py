@@ -34,11 +34,19 @@ def switch_language(code):
     return redirect(safe_next_url(request.args.get("next"), url_for("pages.home")))
 
 
+def money_locale(language):
+    """The locale money and dates are written in for a language: "fr" -> "fr_CA" (MONEY_TERRITORY)."""
+    return f"{language}_{current_app.config['MONEY_TERRITORY']}"
+
+
+def money_in(cents, currency, language):
+    """Format integer cents for someone who reads `language` (an email, a PDF), whatever the request's."""
+    return format_money(cents, currency, money_locale(language))
+
+
 def money_filter(cents, currency=None):
     """Format integer cents in the current language: {{ gift.amount_cents|money }}."""
-    currency = currency or current_app.config["CURRENCY"]
-    locale = f"{get_locale().language}_{current_app.config['MONEY_TERRITORY']}"
-    return format_money(cents, currency, locale)
+    return money_in(cents, currency or current_app.config["CURRENCY"], get_locale().language)
 
 
 def template_globals():

@@ -5,27 +5,21 @@ and its cause are committed together) and never commit. Everything sent to a fun
 donor only as the donor chose for the wall, and never carries the donor's email address.
 """
 
-from flask import current_app
-
 from crm.extensions import db
 from crm.fundraising import signals
 from crm.fundraising.models import FundraiserPage
 from crm.fundraising.services.totals import page_total
+from crm.i18n import money_in
 from crm.mail.models import Enrolment, Sequence
 from crm.mail.services.outbox import enqueue_email
 from crm.mail.services.sequences import enrol as enrol_in_sequence
 from crm.mail.services.sequences import set_enrolment_state, stop_enrolments
-from crm.money import format_money
 from crm.supporters import signals as supporters
 from crm.utc import utcnow
 
 COACHING_SEQUENCE = "fundraiser_page_coaching"
 COACHING_TRIGGER = "fundraiser_page_published"
 DECISIONS = ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined")
-
-
-def _money(cents, currency, language):
-    return format_money(cents, currency, f"{language}_{current_app.config['MONEY_TERRITORY']}")
 
 
 def _to_fundraiser(key, template, page, **context):
@@ -62,7 +56,7 @@ def on_page_gift_credited(sender=None, page_gift=None, now=None, **extra):
         page,
         donor_name=wall_name(donation),
         # The gift form has no "hide my amount" choice: the amount is shown.
-        amount=_money(donation.amount_cents, donation.currency, page.language),
+        amount=money_in(donation.amount_cents, donation.currency, page.language),
         donor_message=donation.message or "",
     )
     page_gift.notified_at = page_gift.notified_at or now
@@ -80,8 +74,8 @@ def queue_milestone(page):
         "fundraiser_page_milestone",
         page,
         milestone=milestone,
-        raised=_money(total, page.currency, page.language),
-        goal=_money(page.goal_cents, page.currency, page.language),
+        raised=money_in(total, page.currency, page.language),
+        goal=money_in(page.goal_cents, page.currency, page.language),
     )
     page.milestone = milestone
     return milestone

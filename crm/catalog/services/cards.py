@@ -13,6 +13,7 @@ from fpdf.enums import XPos, YPos
 
 from crm.catalog.services import CatalogError
 from crm.extensions import db
+from crm.i18n import money_locale
 from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
 from crm.payments.services.receipts import receipt_zone
@@ -130,7 +131,7 @@ def build_cards_pdf(order):
     language = _language(order)
     text = TEXT[language]
     charity = current_app.config["CHARITY_NAME"]
-    locale = f"{language}_{current_app.config['MONEY_TERRITORY']}"
+    locale = money_locale(language)
     lang = "fr-CA" if language == "fr" else "en-CA"
     created = order.paid_at or order.created_at
     pdf = new_document(text["title"], lang, charity, created=created, margins=(25, 25, 25))

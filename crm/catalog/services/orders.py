@@ -3,7 +3,7 @@
 import logging
 
 from babel.dates import format_date
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
@@ -12,9 +12,9 @@ from crm.catalog.models import Item, Order
 from crm.catalog.services.cards import schedule_cards
 from crm.errors import UserError
 from crm.extensions import db
+from crm.i18n import money_in
 from crm.links import site_url
 from crm.mail.services.outbox import enqueue_email
-from crm.money import format_money
 from crm.payments.services import DonationError
 from crm.payments.services.donations import check_donation, payment_metadata
 from crm.payments.services.receipt_links import receipt_email_context
@@ -153,7 +153,7 @@ def check_order(token, now=None):
 
 
 def _money(cents, order):
-    return format_money(cents, order.currency, f"{order.language}_{current_app.config['MONEY_TERRITORY']}")
+    return money_in(cents, order.currency, order.language)
 
 
 def order_summary(order):

@@ -2,10 +2,9 @@
 
 import logging
 
-from flask import current_app
-
+from crm.i18n import money_in
 from crm.mail.services.outbox import enqueue_email
-from crm.money import format_money, from_cents
+from crm.money import from_cents
 from crm.payments.services.plan_links import manage_url
 from crm.payments.services.receipt_links import receipt_email_context
 from crm.payments.services.receipts import ReceiptError, issue_receipt, received_date, waits_for_annual
@@ -55,10 +54,9 @@ def queue_thanks(donation, supporter, receipt=None):
     to_address = donation.email or supporter.email
     if not to_address:
         return None  # an offline gift from someone without an email address
-    locale = f"{donation.language}_{current_app.config['MONEY_TERRITORY']}"
     context = {
         "first_name": donation.first_name,
-        "amount": format_money(donation.amount_cents, donation.currency, locale),
+        "amount": money_in(donation.amount_cents, donation.currency, donation.language),
     }
     if receipt is not None:
         context.update(receipt_email_context(receipt))

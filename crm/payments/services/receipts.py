@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, update
 
 from crm.extensions import db
-from crm.money import format_money
+from crm.i18n import money_in
 from crm.payments.models import Donation, Receipt, ReceiptCounter, receipt_donations
 from crm.payments.receipt_pdf import build_receipt_pdf
 from crm.utc import utcnow
@@ -249,8 +249,7 @@ def adjust_after_refund(donation, now=None):
     receipt = current_receipt(donation)
     if receipt is None:
         return None
-    locale = f"{receipt.language}_{current_app.config['MONEY_TERRITORY']}"
-    refunded = format_money(donation.refunded_cents, donation.currency, locale)
+    refunded = money_in(donation.refunded_cents, donation.currency, receipt.language)
     reason = _("Refund of %(amount)s on gift %(id)s", amount=refunded, id=donation.id)
     # replace_receipt leaves out what was refunded and issues nothing when nothing is left.
     return replace_receipt(receipt, reason, now=now)

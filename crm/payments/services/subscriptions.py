@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm.extensions import db
+from crm.i18n import money_in
 from crm.mail.services.outbox import enqueue_email
-from crm.money import format_money
 from crm.payments import gateway
 from crm.payments.models import Donation, RecurringGift
 from crm.payments.services import DonationDeclined, DonationError, GiftStarted
@@ -297,8 +297,7 @@ def on_subscription_changed(obj, now):
 
 
 def _queue_email(gift, dedupe_key, template, manage=False):
-    locale = f"{gift.language}_{current_app.config['MONEY_TERRITORY']}"
-    context = {"first_name": gift.first_name, "amount": format_money(gift.amount_cents, gift.currency, locale)}
+    context = {"first_name": gift.first_name, "amount": money_in(gift.amount_cents, gift.currency, gift.language)}
     if manage:
         context["manage_url"] = manage_url(gift)
     return enqueue_email(
