@@ -8,3 +8,11 @@ def normalize_email(value):
     if not isinstance(value, str):
         return ""
     return unicodedata.normalize("NFC", value.strip()).casefold()
+
+
+def plausible_slug(value):
+    """True for what could be a slug in an address; what no slug can be is not looked up at all.
+
+    (PostgreSQL refuses a NUL in a query parameter: an address with one would be a 500, not a 404.)
+    """
+    return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()

@@ -5,11 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.catalog.models import Category, Item
 from crm.extensions import db
-
-
-def _plausible_slug(slug):
-    # What no slug can be is not looked up (PostgreSQL refuses a NUL in a query parameter).
-    return isinstance(slug, str) and 0 < len(slug) <= 100 and slug.isprintable()
+from crm.normalize import plausible_slug
 
 
 def _offered():
@@ -55,13 +51,13 @@ def categories_in_use():
 
 def find_category(slug):
     """Return the category with this slug, or None."""
-    if not _plausible_slug(slug):
+    if not plausible_slug(slug):
         return None
     return db.session.scalar(db.select(Category).filter_by(slug=slug))
 
 
 def find_active_item(slug):
     """Return the active item with this slug, or None."""
-    if not _plausible_slug(slug):
+    if not plausible_slug(slug):
         return None
     return db.session.scalar(db.select(Item).where(Item.slug == slug, _offered()))
