@@ -21,11 +21,7 @@ def credit_gift(donation, campaign, page=None, now=None):
             created_at=now or utcnow(),
         )
         add_once(plan)
-    gift = PageGift(
-        donation_id=donation.id, page_id=getattr(page, "id", None), campaign_id=campaign.id, created_at=now or utcnow()
-    )
-    if not add_once(gift):
-        gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
+    gift = _add_credit(donation, getattr(page, "id", None), campaign.id, now)
     if donation.status == "succeeded":
         announce(gift, now)
     return gift
@@ -39,7 +35,12 @@ def credit_for(donation):
     plan = db.session.scalar(db.select(PagePlan).filter_by(recurring_gift_id=donation.recurring_gift_id))
     if plan is None:
         return None
-    gift = PageGift(donation_id=donation.id, page_id=plan.page_id, campaign_id=plan.campaign_id)
+    return _add_credit(donation, plan.page_id, plan.campaign_id)
+
+
+def _add_credit(donation, page_id, campaign_id, now=None):
+    """Add the gift's one credit, or return the one a concurrent transaction added first."""
+    gift = PageGift(donation_id=donation.id, page_id=page_id, campaign_id=campaign_id, created_at=now or utcnow())
     if not add_once(gift):
         gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
     return gift
