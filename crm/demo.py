@@ -11,6 +11,7 @@ from crm.accounts.models import User
 from crm.accounts.services import create_user
 from crm.catalog.demo import seed_demo_catalog
 from crm.extensions import db
+from crm.fundraising.demo import seed_demo_fundraising
 from crm.payments.services.offline import OfflineGift, record_offline_gift
 from crm.payments.services.receipts import local_date
 from crm.supporters.models import Inquiry, Signup, Tag
@@ -79,6 +80,7 @@ def seed_demo(now=None):
         if n in DEMO_GIFTS:
             _demo_gift(supporter, n, joined, admin, now)
     seed_demo_catalog(current_app.config["MEDIA_ROOT"], admin, now)
+    seed_demo_fundraising(current_app.config["MEDIA_ROOT"], admin, now)
     db.session.flush()
     return True
 

@@ -7,8 +7,10 @@ import pytest
 
 from crm.accounts.models import User
 from crm.catalog.models import Item
-from crm.demo import seed_demo
+from crm.demo import DEMO_GIFTS, seed_demo
 from crm.extensions import db
+from crm.fundraising.demo import DEMO_PAGES
+from crm.fundraising.models import Campaign, FundraiserPage, PageGift
 from crm.payments.models import Donation, Receipt
 from tests.helpers import log_in
 
@@ -88,13 +90,26 @@ def test_demo_seed_runs_once(app, runner):
     page = client.get("/staff/").get_data(as_text=True)
     assert "Ava Martin" in page
     assert "etienne.cote@demo.example" in page
-    assert '<span class="figure-value">12</span>' in page
+    assert '<span class="figure-value">13</span>' in page  # the 12 demo supporters and the demo fundraiser
     # Gifts entered as staff would, each with its receipt, for the gift screens.
     gifts = client.get("/staff/donations/").get_data(as_text=True)
     assert "Jordan Smith" in gifts and "Léa Bouchard" in gifts
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(Donation)) == 5
-        assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == 5
+        # The staff-entered gifts, the gifts given on demo fundraiser pages, one straight to the polar dip.
+        gifts = len(DEMO_GIFTS) + sum(len(page.gifts) for page in DEMO_PAGES) + 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(Donation)) == gifts
+        assert db.session.scalar(db.select(db.func.count()).select_from(Receipt)) == gifts
+        # Fundraising: both campaigns with every occasion, a page in each state, every gift credited once.
+        campaigns = db.session.scalars(db.select(Campaign)).all()
+        assert sorted(len(campaign.occasions) for campaign in campaigns) == [6, 6]
+        states = set(db.session.scalars(db.select(FundraiserPage.status)))
+        assert states == {"draft", "pending", "live", "closed", "hidden"}
+        assert db.session.scalar(db.select(db.func.count()).select_from(PageGift)) == gifts - len(DEMO_GIFTS)
+        photos = [
+            Path(app.config["MEDIA_ROOT"]) / "fundraising" / name
+            for name in db.session.scalars(db.select(FundraiserPage.photo_name).where(FundraiserPage.photo_name != ""))
+        ]
+        assert photos and all(photo.is_file() for photo in photos)
         # The demo catalog, its drawings on disk.
         images = [
             Path(app.config["MEDIA_ROOT"]) / "catalog" / name for name in db.session.scalars(db.select(Item.image_name))
