@@ -1,5 +1,6 @@
 """Normalising what people type, so one person is one record."""
 
+import re
 import unicodedata
 
 
@@ -16,3 +17,10 @@ def plausible_slug(value):
     (PostgreSQL refuses a NUL in a query parameter: an address with one would be a 500, not a 404.)
     """
     return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
+
+
+def slugify(text, fallback):
+    """Return a lower-case ASCII slug of `text` (`fallback` when nothing is left): "Léa's dip" -> "lea-s-dip"."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    return slug or fallback

@@ -1,8 +1,6 @@
 """Staff use cases for the catalog: add and change items and categories, and their order on the page."""
 
-import re
 import secrets
-import unicodedata
 from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -14,6 +12,7 @@ from crm.catalog.models import Category, Item
 from crm.catalog.services import CatalogError
 from crm.extensions import db
 from crm.images import store_image
+from crm.normalize import slugify
 from crm.unique import add_once
 
 # Keeps an order of many units well inside the 32-bit cents columns of payments.
@@ -244,13 +243,6 @@ def _move(rows, row, direction, actor, target_type, ip_address, now):
 
 # Paths under /catalog/ that are not items.
 RESERVED_SLUGS = ("cart", "checkout", "images", "orders")
-
-
-def slugify(text, fallback):
-    """Return a lower-case ASCII slug of `text` (`fallback` when nothing is left)."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    return slug or fallback
 
 
 def _add_with_slug(row, name, fallback):

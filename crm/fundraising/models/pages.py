@@ -56,6 +56,32 @@ class Team(db.Model):
     def members(self):
         return [page for page in self.pages if page.team_status == "member"]
 
+    @property
+    def waiting(self):
+        """Pages asking to join a closed team, for the captain to decide."""
+        return [page for page in self.pages if page.team_status == "pending"]
+
+    def led_by(self, user):
+        return user is not None and getattr(user, "id", None) is not None and self.captain_user_id == user.id
+
+    def admit(self, page):
+        """The captain lets a waiting page in."""
+        if page.team_id != self.id or page.team_status != "pending":
+            raise PageStateError(page.team_status)
+        page.team_status = "member"
+
+    def turn_away(self, page):
+        """The captain declines a page's request to join."""
+        if page.team_id != self.id or page.team_status != "pending":
+            raise PageStateError(page.team_status)
+        page.team, page.team_status = None, ""
+
+    def hand_over(self, page):
+        """The captain passes the team to the fundraiser of another member page."""
+        if page.team_id != self.id or page.team_status != "member" or page.user_id is None:
+            raise PageStateError(page.team_status)
+        self.captain_user_id = page.user_id
+
 
 class FundraiserPage(db.Model):
     """One person's page in a campaign: their story, goal and photo, and the gifts credited to it."""
@@ -124,6 +150,27 @@ class FundraiserPage(db.Model):
 
     def owned_by(self, user):
         return user is not None and getattr(user, "id", None) is not None and self.user_id == user.id
+
+    # --- teams --------------------------------------------------------------------------------
+
+    def join(self, team):
+        """Join a team of the page's own campaign: at once if it is open, else the captain decides."""
+        if self.team is not None or team.campaign_id != self.campaign_id or team.hidden:
+            raise PageStateError(self.team_status or "other_campaign")
+        self.team = team
+        self.team_status = "member" if team.open or team.led_by(self.user) else "pending"
+
+    def leave_team(self):
+        """Leave the team; a captain with other members hands the team over first."""
+        team = self.team
+        if team is None:
+            raise PageStateError("no_team")
+        others = [page for page in team.members if page.id != self.id and page.user_id != self.user_id]
+        if team.captain_user_id is not None and team.captain_user_id == self.user_id and others:
+            raise PageStateError("captain")
+        if team.captain_user_id == self.user_id:
+            team.captain_user_id = None
+        self.team, self.team_status = None, ""
 
     # --- state transitions -----------------------------------------------------------------
 
