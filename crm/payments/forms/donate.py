@@ -42,6 +42,15 @@ def clean_designation(value):
 
 
 class DonationForm(ConsentBoxMixin, FlaskForm):
+    WALL_FIELDS = (
+        "tribute_kind",
+        "tribute_name",
+        "tribute_notify_email",
+        "tribute_note",
+        "show_on_wall",
+        "wall_name",
+        "message",
+    )
     frequency = RadioField(_l("How often"), choices=FREQUENCY_CHOICES, default="one_time")
     amount = RadioField(_l("Gift amount"), validators=[DataRequired(_l("Choose an amount."))])
     custom_amount = amount_field(_l("Your amount"))
@@ -80,14 +89,28 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
     website = honeypot_field()
     submit = SubmitField(_l("Give now"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, presets=None, **kwargs):
+        """`presets`: the amount buttons in cents (a campaign's suggested amounts), else the configured ones."""
         super().__init__(*args, **kwargs)
         self.rules = amount_rules()
-        self.amount.choices = [SelectChoice(str(cents), money_filter(cents)) for cents in self.rules.presets] + [
+        self.presets = self._allowed(presets) or self.rules.presets
+        self.amount.choices = [SelectChoice(str(cents), money_filter(cents)) for cents in self.presets] + [
             SelectChoice(OTHER, _l("Other amount"))
         ]
         self.gift_cents = None
         self._label_consent_box()
+
+    def _allowed(self, presets):
+        """The given amounts the rules accept, each once, in order (a campaign may have set anything)."""
+        allowed = []
+        for cents in presets or ():
+            try:
+                cents = self.rules.check(cents)
+            except DonationError:
+                continue
+            if cents not in allowed:
+                allowed.append(cents)
+        return tuple(allowed)
 
     def validate_custom_amount(self, field):
         if self.amount.data != OTHER:
@@ -103,7 +126,7 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
             raise ValidationError(str(exc)) from exc
 
     def validate_amount(self, field):
-        presets = {str(cents): cents for cents in self.rules.presets}
+        presets = {str(cents): cents for cents in self.presets}
         if field.data in presets:
             self.gift_cents = presets[field.data]  # anything else posted is refused by the RadioField
 
@@ -117,7 +140,11 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
 
     def fee_table(self):
         """Return [(preset cents, extra cents)] for the processing fee note."""
-        return [(cents, self.rules.fee_for(cents)) for cents in self.rules.presets]
+        return [(cents, self.rules.fee_for(cents)) for cents in self.presets]
+
+    def wall_fields(self):
+        """The fields of the form's "tribute, donor wall and message" part, in order."""
+        return [self[name] for name in self.WALL_FIELDS]
 
     def gift_request(self, attribution):
         donor = {name: getattr(self, name).data or "" for name in ("first_name", "last_name", "address_line1")}

@@ -1,13 +1,17 @@
-"""The donation form's one use case: the gift, and the news the donor asked for with it."""
+"""The gift form's one use case: the gift, and the news the donor asked for with it."""
 
 from crm.payments.services.donations import start_donation
 from crm.supporters.services.signups import sign_up_for_newsletter
 
 
-def give(request, visit, newsletter_consent=None, now=None):
+def give(request, visit, newsletter_consent=None, now=None, on_started=None):
     """Start the gift; sign the donor up for news when they ticked the box (kept even if the card fails).
 
-    Return a GiftStarted; raise what start_donation raises.
+    `on_started(donation, now)` (now may be None) runs once the gift is started (paid, or waiting
+    for 3-D Secure) in the same transaction, so what a higher feature records about it (a
+    fundraiser page's credit) is committed with the gift or not at all; a declined card never
+    starts. Return a GiftStarted;
+    raise what start_donation raises.
     """
     if newsletter_consent is not None:
         sign_up_for_newsletter(
@@ -18,4 +22,7 @@ def give(request, visit, newsletter_consent=None, now=None):
             consent=newsletter_consent,
             now=now,
         )
-    return start_donation(request, now=now)
+    started = start_donation(request, now=now)
+    if on_started is not None:
+        on_started(started.donation, now)
+    return started

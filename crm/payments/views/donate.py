@@ -1,4 +1,4 @@
-"""The donation form and the thank-you page."""
+"""The donation form and the thank-you page, and the flow every gift form shares (a fundraiser's page too)."""
 
 from flask import abort, render_template, request, url_for
 
@@ -15,10 +15,6 @@ from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit
 
 
-def _show_form(form, status):
-    return render_stripe_page("payments/donate.html", status, form=form)
-
-
 @bp.route("/donate", methods=["GET", "POST"])
 @public_form_limit
 @public
@@ -26,20 +22,39 @@ def donate():
     form = DonationForm()
     if request.method == "GET":
         form.designation.data = clean_designation(request.args.get("designation", ""))
+    return take_gift(form, "payments/donate.html")
+
+
+def take_gift(form, template, on_started=None, thanks=None, **context):
+    """Show a gift form, or start its gift and send the donor on (3-D Secure, then the thank-you page).
+
+    The one flow of every gift form: `on_started(donation, now)` runs in the gift's transaction
+    (see giving.give); `thanks(donation)` is the address to go to once it is started (default:
+    payments' thank-you page); `context` goes to the template.
+    """
     if form.is_submitted() and form.website.data:
         form.form_errors.append(declined_message())  # a bot: answered like a refused card, nothing stored
-        return _show_form(form, 400)
+        return render_stripe_page(template, 400, form=form, **context)
     if not form.validate_on_submit():
         form.form_errors.extend(form.card_token.errors)
-        return _show_form(form, form_status(form))
-    started = _start(form)
-    return _next_step(started) if started else _show_form(form, 400)
+        return render_stripe_page(template, form_status(form), form=form, **context)
+    started = _start(form, on_started)
+    if started is None:
+        return render_stripe_page(template, 400, form=form, **context)
+    done = (thanks or _thanks_url)(started.donation)
+    return continue_payment(started.status, started.client_secret, done)
 
 
-def _start(form):
+def _thanks_url(donation):
+    return url_for("payments.thanks", token=donation.token)
+
+
+def _start(form, on_started):
     """Start the gift and commit; return the GiftStarted, or None with the reason added to the form."""
     try:
-        started = give(form.gift_request(current_attribution()), current_visit(), form.shown_wording())
+        started = give(
+            form.gift_request(current_attribution()), current_visit(), form.shown_wording(), on_started=on_started
+        )
     except DonationDeclined as declined:
         db.session.commit()  # keep the failed attempt, with its reason, for staff
         form.form_errors.append(str(declined))
@@ -52,16 +67,18 @@ def _start(form):
     return started
 
 
-def _next_step(started):
-    return continue_payment(started.status, started.client_secret, url_for(".thanks", token=started.donation.token))
-
-
 @bp.route("/donate/thanks/<token>")
 @public
 def thanks(token):
+    return show_thanks(token)
+
+
+def show_thanks(token, context_for=None):
+    """The thank-you page of the gift with this token; `context_for(donation)` adds to what it shows."""
     try:
         donation = check_donation(token[:64])
     except DonationError:
         abort(404)  # PaymentsUnavailable is not one: it becomes the 503 page with its message
     db.session.commit()
-    return render_template("payments/thanks.html", donation=donation)
+    context = context_for(donation) if context_for else {}
+    return render_template("payments/thanks.html", donation=donation, **context)
