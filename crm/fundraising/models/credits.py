@@ -6,7 +6,7 @@ summed live from the donations' own status and refunds, so a refund or a dispute
 its team and its campaign in the same transaction, and nothing pending, failed or disputed counts.
 """
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import Boolean, ForeignKey, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
@@ -27,6 +27,8 @@ class PageGift(db.Model):
     # The fundraiser was told of it; their thank-you went to the donor (each once).
     notified_at: Mapped[object | None] = mapped_column(UTCDateTime)
     thanked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # The donor asked that the page show the gift without its amount (it still counts in every total).
+    hide_amount: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     donation = relationship("Donation")
     page = relationship("FundraiserPage")
@@ -43,5 +45,7 @@ class PagePlan(db.Model):
     page_id: Mapped[int | None] = mapped_column(ForeignKey("fundraising_pages.id", ondelete="RESTRICT"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("fundraising_campaigns.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    # Each invoice's PageGift takes the donor's choice from here.
+    hide_amount: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     recurring_gift = relationship("RecurringGift")

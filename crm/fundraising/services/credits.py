@@ -4,24 +4,40 @@ The donor's gift stays theirs (receipted to them); the credit is the fundraiser'
 row per gift (donation_id is unique), so no report can count it twice.
 """
 
+from flask_babel import lazy_gettext as _l
+
 from crm.extensions import db
 from crm.fundraising.models import PageGift, PagePlan
+from crm.fundraising.services import FundraisingError
 from crm.fundraising.signals import page_gift_credited
 from crm.unique import add_once
 from crm.utc import utcnow
 
 
-def credit_gift(donation, campaign, page=None, now=None):
-    """Credit a gift (pending or paid) to `page` and its campaign, or to `campaign` alone; once."""
+class PageClosed(FundraisingError):
+    """The page no longer takes gifts (closed, or its campaign is): it is still shown, with its wall."""
+
+    status = 409
+
+    def __init__(self, message=None):
+        super().__init__(message or _l("This page is closed and no longer takes gifts. Thank you for your support!"))
+
+
+def credit_gift(donation, campaign, page=None, now=None, hide_amount=False):
+    """Credit a gift (pending or paid) to `page` and its campaign, or to `campaign` alone; once.
+
+    `hide_amount`: the donor asked the page not to show how much (a monthly gift's every invoice too).
+    """
     if donation.recurring_gift_id is not None:
         plan = PagePlan(
             recurring_gift_id=donation.recurring_gift_id,
             page_id=getattr(page, "id", None),
             campaign_id=campaign.id,
+            hide_amount=hide_amount,
             created_at=now or utcnow(),
         )
         add_once(plan)
-    gift = _add_credit(donation, getattr(page, "id", None), campaign.id, now)
+    gift = _add_credit(donation, getattr(page, "id", None), campaign.id, now, hide_amount)
     if donation.status == "succeeded":
         announce(gift, now)
     return gift
@@ -35,12 +51,35 @@ def credit_for(donation):
     plan = db.session.scalar(db.select(PagePlan).filter_by(recurring_gift_id=donation.recurring_gift_id))
     if plan is None:
         return None
-    return _add_credit(donation, plan.page_id, plan.campaign_id)
+    return _add_credit(donation, plan.page_id, plan.campaign_id, hide_amount=plan.hide_amount)
 
 
-def _add_credit(donation, page_id, campaign_id, now=None):
+def credit_page_gift(page, hide_amount=False):
+    """The `on_started` of a gift given on `page`: credit it there, in the transaction that starts it."""
+    if not page.takes_gifts:
+        raise PageClosed()
+
+    def credit(donation, now=None):
+        return credit_gift(donation, page.campaign, page, now=now, hide_amount=hide_amount)
+
+    return credit
+
+
+def credited_page(donation):
+    """The page this gift is credited to, or None (a gift to the campaign alone, or no credit)."""
+    gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
+    return gift.page if gift is not None else None
+
+
+def _add_credit(donation, page_id, campaign_id, now=None, hide_amount=False):
     """Add the gift's one credit, or return the one a concurrent transaction added first."""
-    gift = PageGift(donation_id=donation.id, page_id=page_id, campaign_id=campaign_id, created_at=now or utcnow())
+    gift = PageGift(
+        donation_id=donation.id,
+        page_id=page_id,
+        campaign_id=campaign_id,
+        hide_amount=hide_amount,
+        created_at=now or utcnow(),
+    )
     if not add_once(gift):
         gift = db.session.scalar(db.select(PageGift).filter_by(donation_id=donation.id))
     return gift

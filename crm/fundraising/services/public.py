@@ -55,20 +55,24 @@ def qr_svg(url):
 @dataclass
 class WallEntry:
     name: str  # the donor's wall name, or "" for "Anonymous"
-    amount_cents: int
+    amount_cents: int | None  # None: the donor hid their amount (it still counts in the total)
     currency: str
     message: str
     given_at: object
 
+    @property
+    def amount_hidden(self):
+        return self.amount_cents is None
 
-def wall(page, number=1):
-    """One page of the donor wall, newest first: names only as each donor chose; (entries, has_more)."""
-    number = max(1, number)
-    rows = db.session.execute(
+
+def _entries(page, offset=0, limit=None):
+    """The page's counted gifts, newest first, as the donors chose to show them."""
+    query = (
         select(
             Donation.show_on_wall,
             Donation.wall_name,
             Donation.amount_cents - Donation.refunded_cents,
+            PageGift.hide_amount,
             Donation.currency,
             Donation.message,
             Donation.succeeded_at,
@@ -76,17 +80,38 @@ def wall(page, number=1):
         .join(PageGift, PageGift.donation_id == Donation.id)
         .where(PageGift.page_id == page.id, Donation.status.in_(COUNTED_STATUSES))
         .order_by(Donation.succeeded_at.desc(), Donation.id.desc())
-        .offset((number - 1) * WALL_PAGE_SIZE)
-        .limit(WALL_PAGE_SIZE + 1)
-    ).all()
-    entries = [
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
         WallEntry(
-            name=wall_name if shown else "",
-            amount_cents=net,
+            name=(wall_name or "").strip() if shown else "",
+            amount_cents=None if hidden else net,
             currency=currency,
             message=message if shown else "",
             given_at=given_at,
         )
-        for shown, wall_name, net, currency, message, given_at in rows[:WALL_PAGE_SIZE]
+        for shown, wall_name, net, hidden, currency, message, given_at in db.session.execute(query)
     ]
-    return entries, len(rows) > WALL_PAGE_SIZE
+
+
+def wall(page, number=1):
+    """One page of the donor wall, newest first: names and amounts only as each donor chose; (entries, has_more)."""
+    number = max(1, number)
+    entries = _entries(page, (number - 1) * WALL_PAGE_SIZE, WALL_PAGE_SIZE + 1)
+    return entries[:WALL_PAGE_SIZE], len(entries) > WALL_PAGE_SIZE
+
+
+def page_donors(page):
+    """Every counted gift of the page for its fundraiser, newest first, by the wall's rules.
+
+    The name as the donor chose to show it ("" for anonymous), the amount unless they hid it, the
+    message they left for the wall; never an email address.
+    """
+    return _entries(page)
+
+
+def giving_page(slug):
+    """The page a gift can be given on at this address: live or closed (a closed one refuses), or None."""
+    page = find_page(slug)
+    return page if page is not None and page.is_public else None
