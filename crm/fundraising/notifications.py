@@ -19,7 +19,7 @@ from crm.utc import utcnow
 
 COACHING_SEQUENCE = "fundraiser_page_coaching"
 COACHING_TRIGGER = "fundraiser_page_published"
-DECISIONS = ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined")
+DECISIONS = ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined", "offline_rejected")
 
 
 def _to_fundraiser(key, template, page, **context):
@@ -91,6 +91,7 @@ def on_page_decided(sender=None, page=None, decision=None, reason="", now=None, 
         page,
         decision=decision,
         reason=reason or "",
+        amount=extra.get("amount", ""),  # of a reported cash or cheque gift staff did not verify
     )
     # Coaching waits while staff hide the page ("share it with five people" would lead nowhere).
     if decision in ("hidden", "unhidden"):

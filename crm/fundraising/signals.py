@@ -15,8 +15,8 @@ page_published = signal("fundraising.page_published")
 # page_gift= (a PageGift just created for a succeeded gift: the page's soft credit), now=
 page_gift_credited = signal("fundraising.page_gift_credited")
 
-# page=, decision= ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined"),
-# reason= (what staff wrote, told to the fundraiser), now=
+# page=, decision= ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined",
+# "offline_rejected" with amount=), reason= (what staff wrote, told to the fundraiser), now=
 page_decided = signal("fundraising.page_decided")
 
 # page= (a page that has just closed), now=

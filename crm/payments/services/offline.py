@@ -31,6 +31,8 @@ class OfflineGift:
     designation: str = ""
     # first_name, last_name, address_line1, city, region, postal_code, country, language
     donor: dict = field(default_factory=dict)
+    # False: the donor asked for no tax receipt (cash in a fundraiser's jar), so none is issued.
+    receipt: bool = True
 
 
 def record_offline_gift(gift, actor, currency, ip_address="", now=None):
@@ -53,6 +55,7 @@ def record_offline_gift(gift, actor, currency, ip_address="", now=None):
         supporter_id=supporter.id,
         amount_cents=gift.amount_cents,
         fee_cents=0,
+        non_receiptable_cents=0 if gift.receipt else gift.amount_cents,
         currency=currency,
         status="succeeded",
         kind="one_time",
