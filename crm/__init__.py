@@ -138,6 +138,7 @@ def register_followups(app):
     from crm.catalog import receivers as catalog_receivers
     from crm.catalog import refunds as catalog_refunds
     from crm.fundraising import notifications as fundraising_notifications
+    from crm.fundraising import panels as fundraising_panels
     from crm.fundraising import receivers as fundraising_receivers
     from crm.mail import followups
     from crm.payments import panels
@@ -145,6 +146,7 @@ def register_followups(app):
     followups.connect()
     fundraising_notifications.connect()
     panels.connect()
+    fundraising_panels.connect()
     catalog_refunds.connect()
     catalog_receivers.connect()
     fundraising_receivers.connect()

@@ -81,8 +81,12 @@ def test_a_reported_cheque_counts_once_staff_verify_it_and_is_receipted(app, mak
         assert donation.method == "cheque" and donation.supporter.email == "gilles@example.org"
         assert donation.offline_reference == "0042"
 
+        owner_id = page.supporter_id
     html = fundraiser.get(url).get_data(as_text=True)
     assert html.count("Received: it counts on your page") == 2
+    # The fundraiser's profile shows the page and its soft credits; the donor's, their own gift.
+    profile = staff.get(f"/staff/supporters/{owner_id}").get_data(as_text=True)
+    assert "Fran dips" in profile and "Soft credits: $140.50" in profile
 
 
 def test_a_rejected_report_tells_the_fundraiser_why_and_never_counts(app, make_client, smtp_sink):
