@@ -7,6 +7,7 @@ that file in place.
 """
 
 import threading
+import unicodedata
 from collections import defaultdict
 from datetime import UTC
 from io import BytesIO
@@ -79,3 +80,8 @@ def new_document(title, lang, author, *, created=None, margins=(20, 20, 20), bot
     pdf.set_margins(*margins)
     pdf.set_auto_page_break(auto=True, margin=bottom)
     return pdf
+
+
+def printable(value):
+    """`value` with control characters (NUL, escapes, stray line breaks in a name) as spaces: they print as nothing."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") and ch != "\n" else ch for ch in value or "")

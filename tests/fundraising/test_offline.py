@@ -1,5 +1,9 @@
 """Cash and cheques: reported by the fundraiser, counted only once staff verify, receipted when asked."""
 
+import io
+
+import pypdf
+
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, OfflineGiftReport, PageGift
 from crm.fundraising.services.totals import campaign_total, page_total
@@ -146,3 +150,21 @@ def test_bad_reports_are_refused_with_a_message_and_others_cannot_see_a_page(app
 
 def _token(client):
     return csrf_token(client, "/staff/fundraising/offline")
+
+
+def test_the_poster_names_the_page_and_links_to_it_in_the_pages_language(app, make_client):
+    fundraiser, user = make_client("fundraiser")
+    with app.app_context():
+        page_id = _page(user)
+        db.session.get(FundraiserPage, page_id).title = "Fran plonge \x00 <b>"
+        db.session.commit()
+    answer = fundraiser.get(f"/fundraise/pages/{page_id}/poster.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.headers["Cache-Control"] == "private, no-store"
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(answer.data)).pages)
+    assert "Fran plonge" in text and "<b>" in text and "/fundraisers/fran" in text
+    assert "Scannez" in text  # the page is in French
+    other, _ = make_client("fundraiser")
+    assert other.get(f"/fundraise/pages/{page_id}/poster.pdf").status_code == 404
+    staff, _ = make_client("staff")
+    assert staff.get(f"/fundraise/pages/{page_id}/poster.pdf").status_code == 200

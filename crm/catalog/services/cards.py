@@ -3,7 +3,6 @@
 A card shows the gift and the buyer's message, never the price.
 """
 
-import unicodedata
 from datetime import UTC, datetime, time
 
 from babel.dates import format_date
@@ -17,7 +16,7 @@ from crm.i18n import money_locale
 from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import enqueue_email
 from crm.payments.services.receipts import receipt_zone
-from crm.pdf import new_document
+from crm.pdf import new_document, printable
 from crm.utc import utcnow
 
 # The printed card's words are data, like the receipt's: fixed per language.
@@ -121,11 +120,6 @@ def sync_card_status(order):
                 card.sent_at = email.sent_at or utcnow()
 
 
-def _printable(value):
-    # Control characters (NUL, escapes, stray line breaks in a name) print as nothing useful.
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") and ch != "\n" else ch for ch in value or "")
-
-
 def build_cards_pdf(order):
     """Return the order's cards as PDF bytes, one page each, in the buyer's language."""
     language = _language(order)
@@ -138,7 +132,7 @@ def build_cards_pdf(order):
 
     def line(value, size=12, bold=False, gap=7, align="C"):
         pdf.set_font("DejaVu", "B" if bold else "", size)
-        pdf.multi_cell(0, gap, _printable(value), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, gap, printable(value), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     for card in order.cards:
         pdf.add_page()

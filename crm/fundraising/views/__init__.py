@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("fundraising", __name__)
 
-from crm.fundraising.views import fundraiser, give, offline, public, report, staff, teams  # noqa: E402,F401  (they add their routes to bp)
+from crm.fundraising.views import fundraiser, give, offline, public, report, staff, teams, tools  # noqa: E402,F401  (they add their routes to bp)

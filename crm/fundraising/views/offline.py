@@ -9,7 +9,6 @@ from crm.extensions import db
 from crm.forms import form_status
 from crm.fundraising.forms.offline import OfflineReportForm
 from crm.fundraising.forms.staff import ConfirmForm, ReasonForm
-from crm.fundraising.models import FundraiserPage
 from crm.fundraising.services.offline import (
     OfflineError,
     offline_queue,
@@ -19,21 +18,15 @@ from crm.fundraising.services.offline import (
     verify_report,
 )
 from crm.fundraising.views import bp
+from crm.fundraising.views.owned import my_page
 from crm.payments.services.receipts import local_date
 from crm.utc import utcnow
-
-
-def _my_page(page_id):
-    page = db.session.get(FundraiserPage, page_id)
-    if page is None or not page.owned_by(current_user):
-        abort(404)  # another fundraiser's page, and its donors, are not there for you
-    return page
 
 
 @bp.route("/fundraise/pages/<int:page_id>/offline", methods=["GET", "POST"])
 @signed_in_required
 def page_offline(page_id):
-    page = _my_page(page_id)
+    page = my_page(page_id)
     form = OfflineReportForm()
     if not form.is_submitted():
         form.received_on.data = local_date(utcnow())
@@ -42,7 +35,7 @@ def page_offline(page_id):
             report_offline_gift(page, form.report_fields(), current_user)
         except OfflineError as error:
             db.session.rollback()
-            page = _my_page(page_id)
+            page = my_page(page_id)
             (form[error.field].errors if error.field in form else form.form_errors).append(str(error))
             status = error.status
         else:

@@ -9,7 +9,7 @@ from crm.extensions import db
 from crm.forms import current_language
 from crm.fundraising.forms.staff import ConfirmForm
 from crm.fundraising.forms.teams import CreateTeamForm, JoinTeamForm, MemberForm
-from crm.fundraising.models import FundraiserPage, Team
+from crm.fundraising.models import Team
 from crm.fundraising.services.boards import (
     TOP,
     count_public_pages,
@@ -31,6 +31,7 @@ from crm.fundraising.services.teams import (
 )
 from crm.fundraising.services.totals import campaign_total, progress, team_total
 from crm.fundraising.views import bp
+from crm.fundraising.views.owned import my_page
 from crm.lists import page_number
 
 # --- public -----------------------------------------------------------------------------------------
@@ -86,13 +87,6 @@ def team(slug):
 # --- a fundraiser's team ------------------------------------------------------------------------------
 
 
-def _my_page(page_id):
-    page = db.session.get(FundraiserPage, page_id)
-    if page is None or not page.owned_by(current_user):
-        abort(404)  # another fundraiser's page is not there for you
-    return page
-
-
 def _team_screen(page, create_form=None, join_form=None, status=200):
     join_form = join_form or JoinTeamForm()
     joinable = [team for team in teams_to_join(page) if team.id != page.team_id]
@@ -109,13 +103,13 @@ def _team_screen(page, create_form=None, join_form=None, status=200):
 @bp.get("/fundraise/pages/<int:page_id>/team")
 @signed_in_required
 def page_team(page_id):
-    return _team_screen(_my_page(page_id))
+    return _team_screen(my_page(page_id))
 
 
 @bp.post("/fundraise/pages/<int:page_id>/team/new")
 @signed_in_required
 def page_team_new(page_id):
-    page = _my_page(page_id)
+    page = my_page(page_id)
     form = CreateTeamForm()
     if not form.validate_on_submit():
         return _team_screen(page, create_form=form, status=400)
@@ -124,7 +118,7 @@ def page_team_new(page_id):
     except TeamError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _team_screen(_my_page(page_id), create_form=form, status=error.status)
+        return _team_screen(my_page(page_id), create_form=form, status=error.status)
     db.session.commit()
     flash(_("Your team %(name)s is ready: invite others to join it.", name=team.name), "success")
     return redirect(url_for(".captain", team_id=team.id))
@@ -133,7 +127,7 @@ def page_team_new(page_id):
 @bp.post("/fundraise/pages/<int:page_id>/team/join")
 @signed_in_required
 def page_team_join(page_id):
-    page = _my_page(page_id)
+    page = my_page(page_id)
     form = JoinTeamForm().offer(teams_to_join(page))
     if not form.validate_on_submit():
         return _team_screen(page, join_form=form, status=400)
@@ -142,7 +136,7 @@ def page_team_join(page_id):
     except TeamError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
-        return _team_screen(_my_page(page_id), join_form=form, status=error.status)
+        return _team_screen(my_page(page_id), join_form=form, status=error.status)
     db.session.commit()
     if member:
         flash(_("Your page is now in the team %(name)s.", name=page.team.name), "success")
@@ -154,7 +148,7 @@ def page_team_join(page_id):
 @bp.post("/fundraise/pages/<int:page_id>/team/leave")
 @signed_in_required
 def page_team_leave(page_id):
-    page = _my_page(page_id)
+    page = my_page(page_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     leave_team(page, current_user)  # a TeamError becomes its 409 page with the message
