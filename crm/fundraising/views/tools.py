@@ -1,9 +1,16 @@
-"""A fundraiser's tools beyond the page: the printable poster with its QR code."""
+"""A fundraiser's tools beyond the page: the printable poster with its QR code, thanking their donors."""
 
-from flask import Response, url_for
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import ngettext
+from flask_login import current_user
 
 from crm.accounts.access import signed_in_required
+from crm.extensions import db
+from crm.forms import form_status
+from crm.fundraising.forms.thanks import ThanksForm
+from crm.fundraising.services import FundraisingError
 from crm.fundraising.services.poster import build_poster_pdf
+from crm.fundraising.services.thanks import thank_donors, thanks_plan
 from crm.fundraising.views import bp
 from crm.fundraising.views.owned import my_page
 
@@ -19,3 +26,24 @@ def poster(page_id):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"},
     )
+
+
+@bp.route("/fundraise/pages/<int:page_id>/thanks", methods=["GET", "POST"])
+@signed_in_required
+def thanks(page_id):
+    page = my_page(page_id)
+    form = ThanksForm()
+    if form.validate_on_submit():
+        try:
+            count = thank_donors(page, form.message.data, current_user)
+        except FundraisingError as error:
+            db.session.rollback()
+            form.message.errors.append(str(error))
+            page = my_page(page_id)
+        else:
+            db.session.commit()
+            words = ngettext("Your thanks go to %(num)d donor.", "Your thanks go to %(num)d donors.", count)
+            flash(words, "success")
+            return redirect(url_for(".thanks", page_id=page.id))
+    plan = thanks_plan(page)
+    return render_template("fundraising/fundraiser/thanks.html", page=page, form=form, plan=plan), form_status(form)

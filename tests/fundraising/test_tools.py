@@ -1,4 +1,4 @@
-"""Cash and cheques: reported by the fundraiser, counted only once staff verify, receipted when asked."""
+"""A fundraiser's tools: cash and cheques (counted once staff verify, receipted when asked), the poster, thanks."""
 
 import io
 
@@ -6,9 +6,11 @@ import pypdf
 
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, OfflineGiftReport, PageGift
+from crm.fundraising.services.credits import credit_gift
 from crm.fundraising.services.totals import campaign_total, page_total
 from crm.mail.services.delivery import send_due
 from crm.payments.models import Donation, Receipt
+from crm.supporters.services.consent import suppress_email
 from tests import factories
 from tests.helpers import csrf_token, post_form
 
@@ -168,3 +170,31 @@ def test_the_poster_names_the_page_and_links_to_it_in_the_pages_language(app, ma
     assert other.get(f"/fundraise/pages/{page_id}/poster.pdf").status_code == 404
     staff, _ = make_client("staff")
     assert staff.get(f"/fundraise/pages/{page_id}/poster.pdf").status_code == 200
+
+
+def test_a_fundraiser_thanks_each_donor_once_never_the_suppressed_and_never_sees_an_address(
+    app, make_client, smtp_sink
+):
+    fundraiser, user = make_client("fundraiser")
+    with app.app_context():
+        page_id = _page(user)
+        page = db.session.get(FundraiserPage, page_id)
+        for email, status in (("ann@example.org", "succeeded"), ("gone@example.org", "succeeded")):
+            credit_gift(factories.gift(email, 2500, status=status, first_name="Ann"), page.campaign, page)
+        credit_gift(factories.gift("failed@example.org", 2500, status="failed"), page.campaign, page)
+        suppress_email("gone@example.org", "bounced")
+        db.session.commit()
+    url = f"/fundraise/pages/{page_id}/thanks"
+    html = fundraiser.get(url).get_data(as_text=True)
+    assert "2 donors to thank." in html and "@example.org" not in html
+    assert post_form(fundraiser, url, {"message": "  "}).status_code == 400
+    assert post_form(fundraiser, url, {"message": "Thank you <3, truly!"}).status_code == 302
+    assert "Nobody is waiting" in fundraiser.get(url).get_data(as_text=True)
+    with app.app_context():
+        send_due()
+    thanked = [m for m in smtp_sink.parsed() if "Un merci de" in m["Subject"] or "thank-you from" in m["Subject"]]
+    assert [m["To"].addresses[0].addr_spec for m in thanked] == ["ann@example.org"]
+    assert "Thank you <3, truly!" in thanked[0].get_body(("plain",)).get_content()
+    # Another fundraiser cannot thank this page's donors.
+    other, _ = make_client("fundraiser")
+    assert other.get(url).status_code == 404
