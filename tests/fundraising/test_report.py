@@ -56,3 +56,10 @@ def test_a_page_the_public_cannot_see_cannot_be_reported(app, client):
         _page("hidden")
     assert client.get("/fundraisers/fran/report").status_code == 404
     assert client.get("/fundraisers/none/report").status_code == 404
+
+
+def test_the_bot_trap_is_off_screen(app, client):
+    with app.app_context():
+        _page()
+    html = client.get("/fundraisers/fran/report").get_data(as_text=True)
+    assert 'class="hp-field"' in html and "css/public.css" in html
