@@ -160,6 +160,9 @@ def test_campaign_and_team_pages_add_up_exactly_and_rank_by_what_was_raised(app,
     html = client.get("/teams/falcons").get_data(as_text=True)
     assert "$157.00 raised of $200.00, 78%" in html
     assert html.index("Bob dips") < html.index("Ann dips") and "Cat dips" not in html
+    html = client.get("/fundraisers/ann-dips").get_data(as_text=True)
+    for link in ('href="/campaigns/dip"', 'href="/teams/falcons"', 'href="/fundraisers/ann-dips/report"'):
+        assert link in html
     assert client.get("/campaigns/no-such").status_code == 404
     assert client.get("/teams/no-such").status_code == 404
     assert "Polar dip" in client.get("/campaigns/").get_data(as_text=True)
