@@ -5,13 +5,17 @@ and its cause are committed together) and never commit. Everything sent to a fun
 donor only as the donor chose for the wall, and never carries the donor's email address.
 """
 
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import or_
+
 from crm.extensions import db
 from crm.fundraising import signals
 from crm.fundraising.models import FundraiserPage
 from crm.fundraising.services.totals import page_total
 from crm.i18n import money_in
-from crm.mail.models import Enrolment, Sequence
-from crm.mail.services.outbox import enqueue_email
+from crm.mail.models import Enrolment, OutboundEmail, Sequence
+from crm.mail.services.outbox import cancel_email, enqueue_email
 from crm.mail.services.sequences import enrol as enrol_in_sequence
 from crm.mail.services.sequences import set_enrolment_state, stop_enrolments
 from crm.supporters import signals as supporters
@@ -94,6 +98,8 @@ def on_page_decided(sender=None, page=None, decision=None, reason="", now=None, 
         amount=extra.get("amount", ""),  # of a reported cash or cheque gift staff did not verify
     )
     # Coaching waits while staff hide the page ("share it with five people" would lead nowhere).
+    if decision in ("hidden", "unhidden", "approved"):
+        schedule_event_emails(page, now)
     if decision in ("hidden", "unhidden"):
         enrolment = coaching_enrolment(page.supporter)
         state = "paused" if decision == "hidden" else "active"
@@ -125,9 +131,66 @@ def _other_live_page(page):
 def on_page_published(sender=None, page=None, now=None, **extra):
     # One coaching series per person (a second page does not start it again).
     enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now)
+    schedule_event_emails(page, now)
+
+
+# Coaching timed on the page's event rather than on going live: (template, days from the event).
+EVENT_EMAILS = (("fundraiser_event_soon", -7), ("fundraiser_event_after", 1))
+EVENT_HOUR_UTC = 14  # mid-morning across Canada
+
+
+def _event_emails(page):
+    keys = [f"page-event:{page.id}:{template}:" for template, _days in EVENT_EMAILS]
+    query = db.select(OutboundEmail).where(
+        OutboundEmail.status == "queued", or_(*(OutboundEmail.dedupe_key.startswith(key) for key in keys))
+    )
+    return db.session.scalars(query).all()
+
+
+def schedule_event_emails(page, now=None):
+    """Queue the week-before and day-after emails of a live page's event (again when its date moves).
+
+    They are fundraiser_tips messages: consent is checked again when each is sent.
+    """
+    now = now or utcnow()
+    for email in _event_emails(page):
+        cancel_email(email)  # a moved date, or a page no longer live: what was planned stands no more
+    if page.status != "live" or page.event_on is None or page.supporter is None or not page.supporter.email:
+        return []
+    queued = []
+    for template, days in EVENT_EMAILS:
+        due = datetime.combine(page.event_on + timedelta(days=days), time(EVENT_HOUR_UTC), UTC)
+        if due <= now:
+            continue
+        # Each plan is new (a date moved back, a page shown again after hiding): counted in the key.
+        prefix = f"page-event:{page.id}:{template}:"
+        plans = db.session.scalar(
+            db.select(db.func.count(OutboundEmail.id)).where(OutboundEmail.dedupe_key.startswith(prefix))
+        )
+        queued.append(
+            enqueue_email(
+                f"{prefix}{page.event_on.isoformat()}:{plans}",
+                template,
+                page.supporter.email,
+                to_name=page.supporter.display_name,
+                supporter=page.supporter,
+                language=page.language or page.supporter.language,
+                purpose="fundraiser_tips",
+                context={
+                    "page_id": page.id,
+                    "page_slug": page.slug,
+                    "page_title": page.title,
+                    "occasion": page.occasion.kind if page.occasion is not None else "own_idea",
+                },
+                due_at=due,
+                now=now,
+            )
+        )
+    return queued
 
 
 def on_page_closed(sender=None, page=None, now=None, **extra):
+    schedule_event_emails(page, now)  # cancels them: a closed page has no event to prepare
     if not _other_live_page(page):
         stop_enrolments(page.supporter, "page_closed", trigger=COACHING_TRIGGER, now=now or utcnow())
 
