@@ -66,7 +66,12 @@ def test_twin_public_forms_with_a_new_email_make_one_supporter(app, live_server,
 def test_twin_account_sign_ups_get_one_account_and_the_sequential_answer(app, live_server):
     with app.app_context():
         link = f"/account/signup/{make_signup_token('twin@example.org')}"
-    data = {"password": "a long enough one", "confirm": "a long enough one"}
+    data = {
+        "first_name": "Twin",
+        "last_name": "Person",
+        "password": "a long enough one",
+        "confirm": "a long enough one",
+    }
     answers = _post_all_at_once(live_server.url, link, data)
     statuses = [answer.status_code for answer in answers]
     assert max(statuses) < 500, statuses

@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo
 
 from crm.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from crm.forms import Length, email_field
+from crm.forms import Length, email_field, line_field
 
 
 def new_password_field(label):
@@ -50,6 +50,8 @@ class SignupForm(FlaskForm):
 
 
 class FinishSignupForm(FlaskForm):
+    first_name = line_field(_l("First name"), _l("Enter your first name."), autocomplete="given-name")
+    last_name = line_field(_l("Last name"), _l("Enter your last name."), autocomplete="family-name")
     password = new_password_field(_l("Password"))
     confirm = repeat_field(_l("Repeat the password"), _l("Repeat the password."), "password")
     submit = SubmitField(_l("Create my account"))

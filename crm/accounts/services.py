@@ -14,6 +14,7 @@ from crm.accounts.signals import password_reset_requested, signup_requested
 from crm.errors import UserError
 from crm.extensions import db
 from crm.normalize import normalize_email
+from crm.supporters.services.intake import add_activity, find_or_create_supporter
 from crm.unique import add_once
 from crm.utc import utcnow
 
@@ -56,6 +57,23 @@ def create_user(email, password, role="fundraiser", now=None):
     user = User(email=email, password_hash=hash_password(password), role=role, created_at=now, password_changed_at=now)
     if not add_once(user):  # a twin sign-up won the unique email a moment ago: the same answer
         raise AccountExists(_l("An account with this email already exists. Log in instead."))
+    return user
+
+
+def create_fundraiser_account(email, password, first_name, last_name, language="en", now=None):
+    """Create the fundraiser account of a verified email and the person behind it; return the user.
+
+    The person is the supporter with this email (found as every form finds them), or a new one with
+    this name; a name already on their record is kept, and a different one noted for staff.
+    """
+    now = now or utcnow()
+    user = create_user(email, password, now=now)
+    supporter, _created, conflicts = find_or_create_supporter(
+        user.email, source="fundraiser_account", now=now, first_name=first_name, last_name=last_name, language=language
+    )
+    details = {"user_id": user.id, **({"conflicts": conflicts} if conflicts else {})}
+    add_activity(supporter, "signup", "Created a fundraiser account", details, now=now)
+    db.session.flush()
     return user
 
 

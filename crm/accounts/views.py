@@ -20,7 +20,7 @@ from crm.accounts.services import (
     authenticate,
     change_password,
     count_login_sessions,
-    create_user,
+    create_fundraiser_account,
     end_every_session,
     end_login_session,
     read_reset_token,
@@ -31,7 +31,7 @@ from crm.accounts.services import (
     start_login_session,
 )
 from crm.extensions import db, limiter
-from crm.forms import form_status
+from crm.forms import current_language, form_status
 from crm.security import safe_next_url, start_new_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -39,6 +39,11 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 def _landing(user):
     return url_for("admin.dashboard") if user.is_staff else url_for("pages.home")
+
+
+# Where a visitor who signs up was going (the start of a fundraiser page): kept in their session
+# between the sign-up form and the emailed link, which they open in the same browser.
+SIGNUP_NEXT_KEY = "signup_next"
 
 
 # What a visitor gathered before logging in and keeps in the new session: the gift catalog's
@@ -111,9 +116,12 @@ def account():
 @public
 def signup():
     form = SignupForm()
+    going = safe_next_url(request.args.get("next"), None)
     if form.validate_on_submit():
         request_signup(form.email.data)
         db.session.commit()
+        if going:
+            session[SIGNUP_NEXT_KEY] = going
         # The same answer whether or not the account exists; its owner gets an email saying so.
         flash(
             _(
@@ -122,9 +130,9 @@ def signup():
             ),
             "info",
         )
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("accounts.login", next=going))
     status = form_status(form)
-    return render_template("accounts/signup.html", form=form), status
+    return render_template("accounts/signup.html", form=form, going=going), status
 
 
 @bp.route("/signup/<token>", methods=["GET", "POST"])
@@ -136,19 +144,23 @@ def finish_signup(token):
         flash(str(error), "error")
         return redirect(url_for("accounts.signup"))
     form = FinishSignupForm()
+    wanted = safe_next_url(request.args.get("next") or session.get(SIGNUP_NEXT_KEY), None)
+    going = wanted or url_for("pages.home")
     if form.validate_on_submit():
         try:
-            user = create_user(email, form.password.data)
+            user = create_fundraiser_account(
+                email, form.password.data, form.first_name.data, form.last_name.data, current_language()
+            )
         except AccountExists as error:  # the link was used already, or by a twin request
             flash(str(error), "info")
-            return redirect(url_for("accounts.login"))
+            return redirect(url_for("accounts.login", next=wanted))
         except AccountError as error:
             form.password.errors.append(str(error))
         else:
             db.session.commit()
-            _sign_in(user)
+            _sign_in(user)  # a new session: the sign-up's `next` is left behind with the old one
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("pages.home"))
+            return redirect(going)
     status = form_status(form)
     return render_template("accounts/finish_signup.html", form=form, email=email), status
 

@@ -15,11 +15,12 @@ from crm.accounts.services import AccountError, make_signup_token, read_signup_t
 from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.mail.services.delivery import send_due
+from crm.supporters.models import Supporter
 from crm.utc import utcnow
 from tests.helpers import post_form
 
 SENT = "A link to finish creating your account is on its way to"
-PASSWORD = {"password": "a long enough one", "confirm": "a long enough one"}
+PASSWORD = {"first_name": "New", "last_name": "Person", "password": "a long enough one", "confirm": "a long enough one"}
 
 
 @pytest.fixture
@@ -64,6 +65,8 @@ def test_a_new_address_gets_a_link_that_creates_a_fundraiser_account(app, client
         user = db.session.scalar(db.select(User))
         assert (user.email, user.role) == ("new.person@example.org", "fundraiser")
         assert user.password_hash.startswith("$argon2id$")
+        person = db.session.scalar(db.select(Supporter))
+        assert (person.email, person.first_name, person.last_name) == ("new.person@example.org", "New", "Person")
     assert "You are logged in as new.person@example.org" in client.get("/").get_data(as_text=True)
 
     again = post_form(app.test_client(), link, PASSWORD)
