@@ -36,6 +36,7 @@ NOT_FORMS = {
     "mail.one_click": "RFC 8058 one-click POST from mail clients: tests/mail/test_delivery.py",
     "accounts.logout": "ends the crawl's session: tests/accounts/test_sessions.py",
     "accounts.logout_everywhere": "ends the crawl's session: tests/accounts/test_sessions.py",
+    "fundraising.captain_hand_over": "needs a second fundraiser account in the team: tests/fundraising/test_teams.py",
 }
 # Pages the crawl does not follow: they switch the language or end the session.
 NOT_FOLLOWED = {"i18n.switch_language", "static"}
@@ -262,6 +263,7 @@ def _world(app, localstripe, visitor, admin):
         signup = db.session.scalar(db.select(Signup).filter_by(form="newsletter").order_by(Signup.id.desc()))
         visitor_pages = [
             "/",
+            "/campaigns/",  # then its campaigns, their pages and the pages' gift forms
             f"/preferences/{make_preference_token(supporter)}",
             urlsplit(manage_url(db.session.merge(gift))).path,
             f"/account/signup/{make_signup_token('brand.new@example.org')}",
@@ -304,14 +306,37 @@ def test_the_naughty_strings_are_there():
     assert len(STRINGS) > 400 and len(SAMPLE) > 20
 
 
+def _fundraiser_pages(app):
+    """The demo fundraiser's own screens: the dashboard, and each page's team, cash and thanks screens."""
+    from crm.fundraising.models import FundraiserPage, Team
+
+    with app.app_context():
+        pages = db.session.scalars(
+            db.select(FundraiserPage).join(FundraiserPage.user).filter_by(email="fundraiser@demo.example")
+        ).all()
+        teams = db.session.scalars(db.select(Team).where(Team.captain_user_id == pages[0].user_id)).all()
+        screens = [f"/fundraise/pages/{page.id}/{screen}" for page in pages for screen in ("team", "offline", "thanks")]
+        return ["/fundraise/", *screens, *(f"/fundraise/teams/{team.id}" for team in teams)]
+
+
+def _owner(form, admin, fundraiser, visitor):
+    """Who sends a form found on a page: the account that saw it."""
+    page = form["page"]
+    if page.startswith("/fundraise/") and page != "/fundraise/learn-more":
+        return fundraiser
+    return admin if page.startswith(("/staff", "/account/")) and page != "/account/signup" else visitor
+
+
 def test_every_form_takes_every_naughty_string(app, localstripe, posted_forms_too):
-    visitor, admin = app.test_client(), app.test_client()
+    visitor, admin, fundraiser = app.test_client(), app.test_client(), app.test_client()
     log_in(admin, "admin@demo.example", "demo-admin-password")
+    log_in(fundraiser, "fundraiser@demo.example", "demo-fundraiser-password")
     visitor_pages, admin_pages = _world(app, localstripe, visitor, admin)
     template_rendered.connect(_validate_every_string, app)
     try:
         found = _crawl(app, visitor, visitor_pages)
         found.update(_crawl(app, admin, admin_pages))
+        found.update(_crawl(app, fundraiser, _fundraiser_pages(app)))
     finally:
         template_rendered.disconnect(_validate_every_string, app)
     reached = {_endpoint_for_post(app, form["action"]) for form in found.values()}
@@ -321,10 +346,7 @@ def test_every_form_takes_every_naughty_string(app, localstripe, posted_forms_to
     for form in found.values():
         if _endpoint_for_post(app, form["action"]) in NOT_FORMS:
             continue
-        client = (
-            admin if form["page"].startswith(("/staff", "/account/")) and form["page"] != "/account/signup" else visitor
-        )
-        _post_sample(client, form)
+        _post_sample(_owner(form, admin, fundraiser, visitor), form)
     unchecked = {cls.__name__ for cls in _form_classes(FlaskForm)} - app.extensions["blns_forms"]
     assert unchecked == set(), f"form classes no crawled page rendered or validated: {sorted(unchecked)}"
 

@@ -49,6 +49,7 @@ class DemoPage:
     goal_cents: int
     state: str  # draft, pending, live, closed, hidden, or "edited" (live with an edit waiting)
     team: str = ""
+    team_status: str = "member"  # or "pending": asking the captain to join
     # (donor email, first name, amount cents, wall name or "" for anonymous, message)
     gifts: tuple = ()
     drawing: tuple | None = None
@@ -154,6 +155,49 @@ DEMO_PAGES = [
         25000,
         "pending",
         team="ice-breakers",
+        team_status="pending",
+    ),
+    DemoPage(
+        "fundraiser@demo.example",
+        "Jordan",
+        "Smith",
+        "en",
+        "polar-dip-2027",
+        "polar_dip",
+        "jordan-breaks-the-ice",
+        "Jordan breaks the ice",
+        "I lead the Ice Breakers from the Winnipeg office into the lake. Join us, or cheer us on!",
+        30000,
+        "live",
+        team="ice-breakers",
+        gifts=(("priya.patel@demo.example", "Priya", 4000, "", "Stay warm!"),),
+    ),
+    DemoPage(
+        "fundraiser@demo.example",
+        "Jordan",
+        "Smith",
+        "en",
+        "do-it-yourself",
+        "own_idea",
+        "jordans-bake-sale",
+        "Jordan's bake sale",
+        "Cookies, pies and a good cause: every sale raises money for child safety.",
+        20000,
+        "draft",
+    ),
+    DemoPage(
+        "fundraiser@demo.example",
+        "Jordan",
+        "Smith",
+        "en",
+        "do-it-yourself",
+        "run_walk",
+        "jordans-walk-last-year",
+        "Jordan walks 5 km (last year)",
+        "Last spring I walked 5 km around the lake for child safety. Thank you to everyone who gave!",
+        25000,
+        "closed",
+        gifts=(("sofia.nguyen@demo.example", "Sofia", 12000, "Sofia", "Great walk!"),),
     ),
     DemoPage(
         "noah.wilson@demo.example",
@@ -184,9 +228,11 @@ DEMO_PAGES = [
     ),
 ]
 
+# (campaign, slug, name, story, goal cents, open to anyone)
 DEMO_TEAMS = [
-    ("frozen-falcons", "Frozen Falcons", "We dip together, every winter since 2019.", 150000, True),
-    ("ice-breakers", "Ice Breakers", "A team from the Winnipeg office: ask to join.", 100000, False),
+    ("polar-dip-2027", "frozen-falcons", "Frozen Falcons", "We dip together, every winter since 2019.", 150000, True),
+    ("polar-dip-2027", "ice-breakers", "Ice Breakers", "A team from the Winnipeg office: ask to join.", 100000, False),
+    ("do-it-yourself", "bake-sale-club", "Bake Sale Club", "Bakers of every kind, one big total.", 50000, True),
 ]
 
 
@@ -204,8 +250,8 @@ def seed_demo_fundraising(media_root, admin, now):
         campaigns[campaign.slug] = campaign
     campaigns["polar-dip-2027"].ends_on = today + timedelta(days=70)
     teams = {}
-    for slug, name, story, goal, is_open in DEMO_TEAMS:
-        teams[slug] = Team(campaign=campaigns["polar-dip-2027"], slug=slug, name=name, story=story, goal_cents=goal)
+    for campaign_slug, slug, name, story, goal, is_open in DEMO_TEAMS:
+        teams[slug] = Team(campaign=campaigns[campaign_slug], slug=slug, name=name, story=story, goal_cents=goal)
         teams[slug].open = is_open
         db.session.add(teams[slug])
     db.session.flush()
@@ -213,7 +259,7 @@ def seed_demo_fundraising(media_root, admin, now):
         page = _demo_page(
             spec, campaigns[spec.campaign], teams.get(spec.team), media_root, now - timedelta(days=20 - n)
         )
-        if page.team is not None and teams[spec.team].captain_user_id is None:
+        if page.team_status == "member" and page.user_id and teams[spec.team].captain_user_id is None:
             teams[spec.team].captain_user_id = page.user_id
         for donor in spec.gifts:
             _demo_page_gift(page, donor, admin, now)
@@ -246,7 +292,7 @@ def _demo_page(spec, campaign, team, media_root, created):
         created_at=created,
     )
     if team is not None:
-        page.team, page.team_status = team, "member"
+        page.team, page.team_status = team, spec.team_status
     if spec.drawing:
         stored = store_image(demo_drawing(*spec.drawing), media_root, "fundraising")
         page.photo_name, page.photo_width, page.photo_height = stored.name, stored.width, stored.height
