@@ -19,6 +19,7 @@ from crm.supporters.services.consent import may_email
 from crm.supporters.wording import consent_wording
 from crm.utc import utcnow
 from tests import factories
+from tests.blns import SAMPLE
 from tests.catalog.test_images import gps_exif, picture_bytes
 from tests.helpers import csrf_token, post_form, session_data
 
@@ -420,3 +421,41 @@ def test_nobody_else_can_touch_the_page(app, fundraiser, make_client):
     with app.app_context():
         page = db.session.get(FundraiserPage, page_id)
         assert (page.status, page.title) == ("draft", "My birthday for child safety")
+
+
+def test_naughty_strings_in_the_edit_form_get_an_answer_never_a_500(app, fundraiser):
+    client, _user = fundraiser
+    page_id = started_page(app, client)
+    url = f"/fundraise/pages/{page_id}/edit"
+    token = csrf_token(client, url)
+    for name in ("title", "story", "goal", "event_on", "slug"):
+        for value in SAMPLE:
+            response = client.post(url, data={**edit_data(slug=f"page-{page_id}"), name: value, "csrf_token": token})
+            assert response.status_code in (302, 400), (name, value, response.status_code)
+    for value in SAMPLE:
+        assert start(client, value).status_code in (302, 400), value
+    page_html = client.get(f"/fundraise/pages/{page_id}").get_data(as_text=True)
+    assert "<script>alert" not in page_html
+
+
+def test_the_event_emails_follow_a_moved_date_and_a_reopened_page(app, fundraiser):
+    client, _user = fundraiser
+    page_id = started_page(app, client)
+    act(client, page_id, "submit")
+
+    def planned():
+        with app.app_context():
+            query = db.select(OutboundEmail.template, OutboundEmail.due_at).where(
+                OutboundEmail.status == "queued", OutboundEmail.template.like("fundraiser_event_%")
+            )
+            return {template: due.date() for template, due in db.session.execute(query)}
+
+    first = planned()["fundraiser_event_soon"]
+    with app.app_context():
+        later = local_date(utcnow()) + timedelta(days=60)
+    post_form(client, f"/fundraise/pages/{page_id}/edit", edit_data(event_on=later.isoformat()))
+    assert planned()["fundraiser_event_soon"] == later - timedelta(days=7) != first
+    act(client, page_id, "close")
+    assert planned() == {}
+    act(client, page_id, "reopen")
+    assert planned()["fundraiser_event_after"] == later + timedelta(days=1)

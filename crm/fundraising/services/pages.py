@@ -21,6 +21,7 @@ from crm.exports import BOM, safe_cell
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, Occasion
 from crm.fundraising.models.pages import PageStateError
+from crm.fundraising.notifications import schedule_event_emails
 from crm.fundraising.personal import PHOTO_FOLDER
 from crm.fundraising.services import FundraisingError
 from crm.fundraising.services.public import wall
@@ -244,6 +245,7 @@ def edit_page(page, edit, photo_data=None, media_root=None, now=None):
         "slug": edit.slug,
     }
     before = {"photo": page.photo_name, "proposed": (page.proposed or {}).get("photo_name", "")}
+    event_on = page.event_on
     stored = store_image(photo_data, media_root, PHOTO_FOLDER) if photo_data else None  # ImageError: none saved
     if stored is not None:
         changes.update(photo_name=stored.name, photo_width=stored.width, photo_height=stored.height)
@@ -259,6 +261,8 @@ def edit_page(page, edit, photo_data=None, media_root=None, now=None):
             raise PageError(_l("This page cannot be changed now."), status=409) from error
         # Another page took the address a moment ago.
         raise PageError(_l("Another page already uses this address. Choose another one."), "slug") from error
+    if page.event_on != event_on and page.status == "live":
+        schedule_event_emails(page, now)  # the week-before and day-after emails follow the date
     in_use = {page.photo_name, (page.proposed or {}).get("photo_name", "")}
     return EditOutcome(waiting, [name for name in before.values() if name and name not in in_use])
 
@@ -297,8 +301,8 @@ def close_page(page, now=None):
     page_closed.send(page=page, now=now)
 
 
-def reopen_page(page):
-    """Open a closed page again (while its campaign is open)."""
+def reopen_page(page, now=None):
+    """Open a closed page again (while its campaign is open), with its event's emails planned again."""
     # A draft or a pending page can be closed too; reopening must not put it live without its approval.
     if page.status == "closed" and page.published_at is None:
         raise PageError(_l("This page was never published: start a new page instead."), status=409)
@@ -309,6 +313,7 @@ def reopen_page(page):
     except PageStateError as error:
         raise _refused(page) from error
     db.session.flush()
+    schedule_event_emails(page, now or utcnow())  # closing cancelled them
 
 
 # --- the fundraiser's dashboard ----------------------------------------------------------------------
