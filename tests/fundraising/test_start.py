@@ -10,6 +10,7 @@ from crm.accounts.models import User
 from crm.accounts.services import make_signup_token
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, Occasion
+from crm.fundraising.services.pages import new_page_slug
 from crm.fundraising.signals import page_closed, page_published, page_started
 from crm.mail.models import Enrolment, OutboundEmail
 from crm.mail.services.sequences import advance_sequences
@@ -459,3 +460,9 @@ def test_the_event_emails_follow_a_moved_date_and_a_reopened_page(app, fundraise
     assert planned() == {}
     act(client, page_id, "reopen")
     assert planned()["fundraiser_event_after"] == later + timedelta(days=1)
+
+
+def test_a_long_title_still_leaves_room_for_the_name_in_the_address():
+    slug = new_page_slug("Je plonge dans l'eau glacée pour la sécurité des enfants du Québec", "Léa Tremblay")
+    assert slug == "je-plonge-dans-l-eau-glacee-pour-la-securite-lea-tremblay"
+    assert len(slug) <= 60 and new_page_slug("¡¿!", "") == "my-fundraiser"

@@ -108,13 +108,20 @@ def find_occasion(occasion_id):
     return db.session.get(Occasion, int(occasion_id))
 
 
-def readable_slug(text):
-    """Lower-case ASCII words joined by hyphens: "Léa's Polar Dip!" -> "lea-s-polar-dip" ("" when none is left)."""
+def readable_slug(text, length=SLUG_WORDS):
+    """Lower-case ASCII words joined by hyphens, cut at a word: "Léa's Polar Dip!" -> "lea-s-polar-dip"."""
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > SLUG_WORDS:
-        slug = slug[:SLUG_WORDS].rsplit("-", 1)[0] if "-" in slug[:SLUG_WORDS] else slug[:SLUG_WORDS]
+    if len(slug) > length:
+        slug = slug[:length].rsplit("-", 1)[0] if "-" in slug[:length] else slug[:length]
     return slug.strip("-")
+
+
+def new_page_slug(title, name):
+    """A new page's address: its title, shortened so the fundraiser's name still fits at the end."""
+    name_part = readable_slug(name, SLUG_WORDS // 2)
+    title_part = readable_slug(title, SLUG_WORDS - len(name_part) - 1)
+    return "-".join(part for part in (title_part, name_part) if part) or "my-fundraiser"
 
 
 def _slug_taken(slug, page_id=None):
@@ -177,8 +184,7 @@ def start_page(user, occasion, language, tips_consent=None, visit=None, now=None
         updated_at=now,
     )
     name = " ".join(part for part in (supporter.first_name, supporter.last_name) if part)
-    base = readable_slug(f"{title} {name}") or readable_slug(name) or "my-fundraiser"
-    _add_with_free_slug(page, base)
+    _add_with_free_slug(page, new_page_slug(title, name))
     if tips_consent is not None:
         visit_ip, visit_agent = getattr(visit, "ip_address", ""), getattr(visit, "user_agent", "")
         grant_consent(
