@@ -236,8 +236,8 @@ def merge_data(survivor="a", **picks):
 
 
 def fill_donor(page):
-    page.get_by_label("First name").fill("Élise")
-    page.get_by_label("Last name").fill("Côté")
+    page.get_by_label("First name", exact=True).fill("Élise")
+    page.get_by_label("Last name", exact=True).fill("Côté")
     page.get_by_label("Email", exact=True).fill("elise@example.org")
     page.get_by_label("Address").fill("1 rue Principale")
     page.get_by_label("City").fill("Montréal")
