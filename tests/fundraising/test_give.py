@@ -352,3 +352,11 @@ def test_many_gifts_at_once_on_one_page_add_up_exactly(many_donors, app, localst
     assert totals(app, page_id) == ((GIFTS * 1500, GIFTS), (GIFTS * 1500, GIFTS))
     assert count(app, PageGift) == GIFTS
     assert len(fundraiser_emails(app)) == GIFTS
+
+
+def test_the_gift_form_escapes_the_page_title(app, client, localstripe, page_id):
+    with app.app_context():
+        db.session.get(FundraiserPage, page_id).title = '<script>alert("x")</script>'
+        db.session.commit()
+    text = client.get(GIVE).get_data(as_text=True)
+    assert "<script>alert" not in text and "&lt;script&gt;alert" in text
