@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 import aiohttp
@@ -64,7 +65,7 @@ FORMS = {
 MIX = [("page", 80), ("/newsletter", 8), ("/fundraise/learn-more", 5), ("/contact/events", 4), ("/account/login", 3)]
 
 
-def _environment(database_url, folder, workers):
+def production_environment(database_url, folder, workers):
     return {
         **os.environ,
         "FLASK_DEBUG": "0",
@@ -81,7 +82,7 @@ def _environment(database_url, folder, workers):
     }
 
 
-def _prepare(env, database_url):
+def prepare_database(env, database_url):
     flask = [str(Path(sys.executable).parent / "flask"), "--app", "app"]
     if not database_url.startswith("sqlite"):
         from sqlalchemy import create_engine, text
@@ -151,9 +152,13 @@ async def _load(base, seconds, connections):
         return results, time.perf_counter() - started
 
 
-def _ms(values, share):
+def percentile_ms(values, share):
     values = sorted(values)
     return values[min(len(values) - 1, int(share * len(values)))] * 1000
+
+
+def _percentiles(times):
+    return " | ".join(f"{percentile_ms(times, share):.0f}" for share in (0.5, 0.95, 0.99))
 
 
 def _report(results, elapsed):
@@ -168,16 +173,37 @@ def _report(results, elapsed):
     for kind in sorted(results, key=lambda k: (not k.startswith("GET"), k)):
         times = [t for t, _ in results[kind]]
         codes = dict(Counter(s for _, s in results[kind]))
-        print(
-            f"| {kind} | {len(times)} | {_ms(times, 0.5):.0f} | {_ms(times, 0.95):.0f} | {_ms(times, 0.99):.0f} "
-            f"| {max(times) * 1000:.0f} | {codes} |"
-        )
+        print(f"| {kind} | {len(times)} | {_percentiles(times)} | {max(times) * 1000:.0f} | {codes} |")
     times = [t for t, _ in every]
-    print(
-        f"| all | {len(times)} | {_ms(times, 0.5):.0f} | {_ms(times, 0.95):.0f} | {_ms(times, 0.99):.0f} "
-        f"| {max(times) * 1000:.0f} | |"
-    )
+    print(f"| all | {len(times)} | {_percentiles(times)} | {max(times) * 1000:.0f} | |")
     return sum(n for status, n in statuses.items() if not isinstance(status, int) or status >= 500)
+
+
+class Server:
+    """A gunicorn started by `serve()`: its base URL, and after it stopped what it wrote to stderr."""
+
+    def __init__(self, base):
+        self.base, self.errors = base, ""
+
+    @property
+    def tracebacks(self):
+        return self.errors.count("Traceback")
+
+
+@contextmanager
+def serve(env, workers, module="app:app"):
+    """gunicorn as the Procfile runs it (the settings in gunicorn.conf.py, `workers` workers) serving `module`."""
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), module]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = Server(f"http://127.0.0.1:{port}")
+    try:
+        wait_for_port(port, process)
+        yield server
+    finally:
+        process.terminate()
+        server.errors = process.communicate(timeout=30)[1].decode(errors="replace")
 
 
 def main():
@@ -189,26 +215,17 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         database_url = args.database_url or f"sqlite:///{folder}/load.sqlite3"
-        env = _environment(database_url, folder, args.workers)
-        _prepare(env, database_url)
-        port = free_port()
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        command = [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "app:app"]
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            wait_for_port(port, server)
+        env = production_environment(database_url, folder, args.workers)
+        prepare_database(env, database_url)
+        with serve(env, args.workers) as server:
             engine = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
             print(f"gunicorn, {args.workers} workers, production settings, {engine}; {args.connections} connections")
-            results, elapsed = asyncio.run(_load(f"http://127.0.0.1:{port}", args.seconds, args.connections))
-        finally:
-            server.terminate()
-            errors = server.communicate(timeout=30)[1].decode(errors="replace")
+            results, elapsed = asyncio.run(_load(server.base, args.seconds, args.connections))
         failures = _report(results, elapsed)
-        tracebacks = errors.count("Traceback")
-        print(f"server tracebacks: {tracebacks}")
-        if tracebacks:
-            print(errors[-4000:])
-        sys.exit(1 if failures or tracebacks else 0)
+        print(f"server tracebacks: {server.tracebacks}")
+        if server.tracebacks:
+            print(server.errors[-4000:])
+        sys.exit(1 if failures or server.tracebacks else 0)
 
 
 if __name__ == "__main__":
