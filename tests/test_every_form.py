@@ -315,7 +315,9 @@ def _fundraiser_pages(app):
             db.select(FundraiserPage).join(FundraiserPage.user).filter_by(email="fundraiser@demo.example")
         ).all()
         teams = db.session.scalars(db.select(Team).where(Team.captain_user_id == pages[0].user_id)).all()
-        screens = [f"/fundraise/pages/{page.id}/{screen}" for page in pages for screen in ("team", "offline", "thanks")]
+        screens = [
+            f"/fundraise/pages/{page.id}/{screen}" for page in pages for screen in ("team", "offline", "thanks", "copy")
+        ]
         return ["/fundraise/", *screens, *(f"/fundraise/teams/{team.id}" for team in teams)]
 
 

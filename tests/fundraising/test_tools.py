@@ -5,9 +5,10 @@ import io
 import pypdf
 
 from crm.extensions import db
-from crm.fundraising.models import Campaign, FundraiserPage, OfflineGiftReport, PageGift
+from crm.fundraising.models import Campaign, FundraiserPage, Occasion, OfflineGiftReport, PageGift
 from crm.fundraising.services.credits import credit_gift
 from crm.fundraising.services.totals import campaign_total, page_total
+from crm.images import store_image
 from crm.mail.services.delivery import send_due
 from crm.payments.models import Donation, Receipt
 from crm.supporters.services.consent import suppress_email
@@ -196,5 +197,37 @@ def test_a_fundraiser_thanks_each_donor_once_never_the_suppressed_and_never_sees
     assert [m["To"].addresses[0].addr_spec for m in thanked] == ["ann@example.org"]
     assert "Thank you <3, truly!" in thanked[0].get_body(("plain",)).get_content()
     # Another fundraiser cannot thank this page's donors.
+    other, _ = make_client("fundraiser")
+    assert other.get(url).status_code == 404
+
+
+def test_a_returning_fundraiser_copies_last_years_page_with_its_photo_and_a_grown_goal(app, make_client):
+    from tests.catalog.test_images import picture_bytes
+
+    fundraiser, user = make_client("fundraiser")
+    with app.app_context():
+        page_id = _page(user, status="closed")
+        page = db.session.get(FundraiserPage, page_id)
+        page.published_at, page.story = page.created_at, "Last year I **dipped**."
+        stored = store_image(picture_bytes(), app.config["MEDIA_ROOT"], "fundraising")
+        page.photo_name, page.photo_width, page.photo_height = stored.name, stored.width, stored.height
+        this_year = Campaign(slug="dip-2027", name_en="Polar dip 2027")
+        this_year.occasions.append(Occasion(kind="own_idea", title_en="Mine"))
+        db.session.add(this_year)
+        credit_gift(factories.gift("ann@example.org", 61000), page.campaign, page)  # $610 raised of $500
+        db.session.commit()
+        target, old_photo = this_year.id, page.photo_name
+    url = f"/fundraise/pages/{page_id}/copy"
+    html = fundraiser.get(url).get_data(as_text=True)
+    assert "Suggested goal: $700.00" in html and "Polar dip 2027" in html  # 671 rounded up to 50
+    assert post_form(fundraiser, url, {"campaign": "999999"}).status_code == 400
+    answer = post_form(fundraiser, url, {"campaign": str(target)})
+    assert answer.status_code == 302
+    with app.app_context():
+        copy = db.session.scalar(db.select(FundraiserPage).filter_by(copied_from_id=page_id))
+        assert (copy.campaign_id, copy.status, copy.goal_cents) == (target, "draft", 70000)
+        assert copy.story == "Last year I **dipped**." and copy.title == "Fran dips" and copy.slug != "fran"
+        assert copy.photo_name and copy.photo_name != old_photo  # its own file
+        assert db.session.get(FundraiserPage, page_id).status == "closed"  # last year's page stays
     other, _ = make_client("fundraiser")
     assert other.get(url).status_code == 404
