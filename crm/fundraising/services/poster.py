@@ -26,6 +26,7 @@ def build_poster_pdf(page, url):
             "thanks": _("Every gift helps protect children from online sexual exploitation. Thank you!"),
         }
     pdf = new_document(page.title, "fr-CA" if language == "fr" else "en-CA", charity, created=utcnow())
+    pdf.set_auto_page_break(False)  # one sheet: a poster never runs onto a second page
     pdf.add_page()
 
     def line(value, size, bold=False, gap=None, colour=INK):
@@ -39,7 +40,8 @@ def build_poster_pdf(page, url):
     pdf.ln(8)
     line(words["support"], 16, colour=BRAND)
     pdf.ln(6)
-    line(page.title, 30, bold=True, gap=14)
+    # Shorter type for a long title, so the poster stays one page whatever was typed.
+    line(page.title, 30 if len(page.title) <= 50 else 22 if len(page.title) <= 90 else 15, bold=True)
     pdf.ln(8)
     qr = io.BytesIO()
     segno.make(url, error="m").save(qr, kind="png", scale=12, border=2)
