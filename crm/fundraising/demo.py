@@ -4,9 +4,10 @@ teams, pages in each state and gifts, so `make run` shows the feature alive (iss
 from dataclasses import dataclass
 from datetime import timedelta
 
+from crm.accounts.models import User
 from crm.catalog.demo import demo_drawing
 from crm.extensions import db
-from crm.fundraising.models import FundraiserPage, OfflineGiftReport, PageFlag, Team
+from crm.fundraising.models import Campaign, FundraiserPage, OfflineGiftReport, PageFlag, Team
 from crm.fundraising.services.credits import credit_gift
 from crm.fundraising.services.staff import CampaignFields, create_campaign
 from crm.images import store_image
@@ -238,8 +239,6 @@ DEMO_TEAMS = [
 
 def seed_demo_fundraising(media_root, admin, now):
     """Add the demo campaigns, teams, pages and gifts, once; return False if a campaign is already there."""
-    from crm.fundraising.models import Campaign
-
     if db.session.scalar(db.select(Campaign.id).limit(1)) is not None:
         return False
     today = local_date(now)
@@ -269,8 +268,6 @@ def seed_demo_fundraising(media_root, admin, now):
 
 
 def _demo_page(spec, campaign, team, media_root, created):
-    from crm.accounts.models import User
-
     supporter, _created, _conflicts = find_or_create_supporter(
         spec.email, source="fundraiser", now=created, first_name=spec.first_name, last_name=spec.last_name
     )

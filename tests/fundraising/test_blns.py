@@ -67,7 +67,7 @@ def test_every_naughty_string_is_safe_on_the_page_the_poster_and_the_email(app, 
         made = _seed()
         baseline = _parsed(client.get("/fundraisers/page-0").get_data(as_text=True))
     allowed = baseline.tags | STORY_TAGS
-    for n, (page_id, title, team, wall_name, message) in enumerate(made):
+    for n, (_page_id, title, team, wall_name, message) in enumerate(made):
         response = client.get(f"/fundraisers/page-{n}")
         assert response.status_code == 200, repr(title)
         html = response.get_data(as_text=True)

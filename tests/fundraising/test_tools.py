@@ -159,7 +159,7 @@ def test_the_poster_names_the_page_and_links_to_it_in_the_pages_language(app, ma
     fundraiser, user = make_client("fundraiser")
     with app.app_context():
         page_id = _page(user)
-        db.session.get(FundraiserPage, page_id).title = "Fran plonge \x00 <b>"
+        db.session.get(FundraiserPage, page_id).title = "Fran plonge \u202e <b>"
         db.session.commit()
     answer = fundraiser.get(f"/fundraise/pages/{page_id}/poster.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from crm.extensions import db
+from crm.forms import clean_line
 from crm.fundraising.models import Campaign, FundraiserPage, PageGift, Team
 from crm.fundraising.models.credits import COUNTED_STATUSES
 from crm.fundraising.models.pages import PUBLIC_STATUSES
@@ -55,7 +56,7 @@ def ranked_pages(campaign=None, team=None, search="", number=1, per_page=PER_PAG
         query = query.where(FundraiserPage.campaign_id == campaign.id)
     if team is not None:
         query = query.where(FundraiserPage.team_id == team.id, FundraiserPage.team_status == "member")
-    text = " ".join((search or "").split())[:MAX_SEARCH].lower()
+    text = " ".join(clean_line(search or "").split())[:MAX_SEARCH].lower()  # clean_line: no NUL reaches SQL
     if text:
         query = query.where(func.lower(FundraiserPage.title).contains(text, autoescape=True))
     return _ranked(paginate(query.order_by(amount.desc(), FundraiserPage.id), number, per_page), raised.c)
