@@ -19,8 +19,11 @@ def plausible_slug(value):
     return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
 
 
-def slugify(text, fallback):
-    """Return a lower-case ASCII slug of `text` (`fallback` when nothing is left): "Léa's dip" -> "lea-s-dip"."""
+def slugify(text, fallback="", length=80):
+    """Lower-case ASCII words joined by hyphens, cut at a word to `length`: "Léa's Polar Dip!" -> "lea-s-polar-dip"
+    (`fallback` when nothing is left)."""
     ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    return slug or fallback
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > length:
+        slug = slug[:length].rsplit("-", 1)[0] if "-" in slug[:length] else slug[:length]
+    return slug.strip("-") or fallback

@@ -215,8 +215,8 @@ class FundraiserPage(db.Model):
         self.status, self.closed_at = "closed", now
 
     def reopen(self):
-        if self.status != "closed" or not self.campaign.is_open:
-            raise PageStateError(self.status)
+        if self.status != "closed" or not self.campaign.is_open or self.published_at is None:
+            raise PageStateError(self.status)  # a page never published goes live by submit (and approval)
         self.status, self.closed_at = "live", None
 
     def hide(self, reason):

@@ -7,8 +7,6 @@ FundraisingError the view shows. They add and flush, never commit.
 
 import csv
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -30,7 +28,7 @@ from crm.fundraising.services.totals import page_totals, progress
 from crm.fundraising.signals import page_closed, page_published, page_started
 from crm.images import discard_image, store_image
 from crm.money import from_cents
-from crm.normalize import plausible_slug
+from crm.normalize import plausible_slug, slugify
 from crm.payments.services.receipts import local_date
 from crm.supporters.services.consent import grant_consent
 from crm.supporters.services.intake import find_or_create_supporter
@@ -108,19 +106,10 @@ def find_occasion(occasion_id):
     return db.session.get(Occasion, int(occasion_id))
 
 
-def readable_slug(text, length=SLUG_WORDS):
-    """Lower-case ASCII words joined by hyphens, cut at a word: "Léa's Polar Dip!" -> "lea-s-polar-dip"."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > length:
-        slug = slug[:length].rsplit("-", 1)[0] if "-" in slug[:length] else slug[:length]
-    return slug.strip("-")
-
-
 def new_page_slug(title, name):
     """A new page's address: its title, shortened so the fundraiser's name still fits at the end."""
-    name_part = readable_slug(name, SLUG_WORDS // 2)
-    title_part = readable_slug(title, SLUG_WORDS - len(name_part) - 1)
+    name_part = slugify(name, length=SLUG_WORDS // 2)
+    title_part = slugify(title, length=SLUG_WORDS - len(name_part) - 1)
     return "-".join(part for part in (title_part, name_part) if part) or "my-fundraiser"
 
 
