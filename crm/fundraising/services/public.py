@@ -1,6 +1,7 @@
 """What the public sees of a page: the page itself, its story made safe, its donor wall."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -15,6 +16,10 @@ from crm.normalize import plausible_slug
 from crm.payments.models import Donation
 
 WALL_PAGE_SIZE = 20
+# The story and the QR code are the same for every visitor, so each process keeps the most recent
+# ones made (keyed by the text and the address alone, never by who asks; bounded, so memory is too).
+STORY_CACHE_SIZE = 256
+QR_CACHE_SIZE = 256
 STORY_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h2", "h3", "a"}
 
 
@@ -34,7 +39,12 @@ def may_see(page, user):
 
 def story_html(story):
     """The fundraiser's Markdown as HTML with only harmless tags (links open nothing but http(s) and mailto)."""
-    html = markdown.markdown(story or "", extensions=[], output_format="html")
+    return _story_html(story or "")
+
+
+@lru_cache(maxsize=STORY_CACHE_SIZE)
+def _story_html(story):
+    html = markdown.markdown(story, extensions=[], output_format="html")
     return Markup(  # noqa: S704  (nh3 has just removed every tag and attribute not listed)
         nh3.clean(
             html,
@@ -46,8 +56,9 @@ def story_html(story):
     )
 
 
+@lru_cache(maxsize=QR_CACHE_SIZE)
 def qr_svg(url):
-    """The page's address as an SVG QR code (for the page and the poster)."""
+    """The page's address as an SVG QR code (for the page and the poster); made once per address per process."""
     svg = segno.make(url, error="m").svg_inline(scale=4, dark="#111111", omitsize=False)
     return Markup(svg)  # noqa: S704  (segno draws modules as paths: the address is never written into it as text)
 
