@@ -59,8 +59,8 @@ def on_page_gift_credited(sender=None, page_gift=None, now=None, **extra):
         "fundraiser_page_gift",
         page,
         donor_name=wall_name(donation),
-        # The gift form has no "hide my amount" choice: the amount is shown.
-        amount=money_in(donation.amount_cents, donation.currency, page.language),
+        # A donor who hid their amount from the page hid it from the fundraiser too.
+        amount="" if page_gift.hide_amount else money_in(donation.amount_cents, donation.currency, page.language),
         donor_message=donation.message or "",
     )
     page_gift.notified_at = page_gift.notified_at or now

@@ -182,6 +182,9 @@ def test_a_hidden_amount_is_left_off_the_wall_and_the_donors_but_counts(app, cli
     [bo, quentin] = donors(app, page_id)
     assert (quentin.name, quentin.amount_cents, quentin.amount_hidden) == ("Quiet Quentin", None, True)
     assert (bo.name, bo.amount_cents) == ("Bo", 1500)
+    # Hidden from the page, hidden from the fundraiser's email too.
+    amounts = {email.context["donor_name"]: email.context["amount"] for email in fundraiser_emails(app)}
+    assert amounts == {"Quiet Quentin": "", "Bo": "$15.00"}
 
 
 def test_an_anonymous_gift_never_shows_who_gave(app, client, localstripe, page_id):
