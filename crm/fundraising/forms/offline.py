@@ -2,26 +2,22 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SubmitField
+from wtforms import BooleanField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired
 
-from crm.forms import AMOUNT_MESSAGE, amount_field, email_field, line_field
+from crm.forms import email_field, line_field
 from crm.fundraising.services.offline import ReportFields
 from crm.payments.forms.amounts import parse_amount
-from crm.payments.services.offline import OFFLINE_MAX_CENTS
+from crm.payments.forms.staff import ReceivedMoneyFields
 
 
-class OfflineReportForm(FlaskForm):
+class OfflineReportForm(ReceivedMoneyFields, FlaskForm):
     method = RadioField(
         _l("Received as"),
         choices=[SelectChoice("cash", _l("Cash")), SelectChoice("cheque", _l("Cheque"))],
         default="cash",
         validators=[DataRequired(_l("Choose cash or cheque."))],
-    )
-    amount = amount_field(_l("Amount"), _l("Enter the amount of the gift."), _l("Like 40, 40.50 or 40,50."))
-    received_on = DateField(
-        _l("Date received"), validators=[DataRequired(_l("Enter the date the gift was received (YYYY-MM-DD)."))]
     )
     reference = line_field(_l("Cheque number (optional)"), autocomplete="off")
     first_name = line_field(_l("Donor's first name (optional)"), autocomplete="off")
@@ -33,13 +29,6 @@ class OfflineReportForm(FlaskForm):
     region = line_field(_l("Province"), autocomplete="off")
     postal_code = line_field(_l("Postal code"), max_length=20, autocomplete="off")
     submit = SubmitField(_l("Report the gift"))
-
-    def validate_amount(self, field):
-        cents = parse_amount(field.data)
-        if cents is None:
-            raise ValidationError(AMOUNT_MESSAGE)
-        if not 0 < cents <= OFFLINE_MAX_CENTS:
-            raise ValidationError(_l("Enter an amount between 0.01 and 10,000,000."))
 
     def report_fields(self):
         texts = ("reference", "first_name", "last_name", "email", "address_line1", "city", "region", "postal_code")

@@ -145,43 +145,35 @@ def _refused(page_id, error):
     return _render_manage(my_page(page_id), error.status)
 
 
-@bp.post("/fundraise/pages/<int:page_id>/submit")
-@signed_in_required
-def page_submit(page_id):
+def _change_state(page_id, change, message):
+    """Submit, close or reopen the user's page; `message(result)` is what they are told."""
     page = my_page(page_id)
     try:
-        state = submit_page(page)
+        result = change(page)
     except PageError as error:
         return _refused(page_id, error)
     db.session.commit()
-    flash(str(SUBMITTED[state]), "success")
+    flash(str(message(result)), "success")
     return redirect(url_for(".page_dashboard", page_id=page.id))
+
+
+@bp.post("/fundraise/pages/<int:page_id>/submit")
+@signed_in_required
+def page_submit(page_id):
+    return _change_state(page_id, submit_page, SUBMITTED.get)
 
 
 @bp.post("/fundraise/pages/<int:page_id>/close")
 @signed_in_required
 def page_close(page_id):
-    page = my_page(page_id)
-    try:
-        close_page(page)
-    except PageError as error:
-        return _refused(page_id, error)
-    db.session.commit()
-    flash(_("Your page is closed: it stays up with its total and donors, and takes no more gifts."), "success")
-    return redirect(url_for(".page_dashboard", page_id=page.id))
+    closed = _("Your page is closed: it stays up with its total and donors, and takes no more gifts.")
+    return _change_state(page_id, close_page, lambda _result: closed)
 
 
 @bp.post("/fundraise/pages/<int:page_id>/reopen")
 @signed_in_required
 def page_reopen(page_id):
-    page = my_page(page_id)
-    try:
-        reopen_page(page)
-    except PageError as error:
-        return _refused(page_id, error)
-    db.session.commit()
-    flash(_("Your page is open again and takes gifts."), "success")
-    return redirect(url_for(".page_dashboard", page_id=page.id))
+    return _change_state(page_id, reopen_page, lambda _result: _("Your page is open again and takes gifts."))
 
 
 @bp.get("/fundraise/pages/<int:page_id>/donors.csv")

@@ -118,7 +118,23 @@ class ReceiptActionForm(FlaskForm):
     )
 
 
-class OfflineGiftForm(FlaskForm):
+class ReceivedMoneyFields:
+    """The amount and the day of a cheque or cash gift, as staff or a fundraiser type them."""
+
+    amount = amount_field(_l("Amount"), _l("Enter the amount of the gift."), _l("Like 40, 40.50 or 40,50."))
+    received_on = DateField(
+        _l("Date received"), validators=[DataRequired(_l("Enter the date the gift was received (YYYY-MM-DD)."))]
+    )
+
+    def validate_amount(self, field):
+        cents = parse_amount(field.data)
+        if cents is None:
+            raise ValidationError(AMOUNT_MESSAGE)
+        if not 0 < cents <= OFFLINE_MAX_CENTS:
+            raise ValidationError(_l("Enter an amount between 0.01 and 10,000,000."))
+
+
+class OfflineGiftForm(ReceivedMoneyFields, FlaskForm):
     email = email_field()
     first_name = line_field(_l("First name"), _l("Enter the donor's first name."), autocomplete="off")
     last_name = line_field(_l("Last name"), _l("Enter the donor's last name."), autocomplete="off")
@@ -143,10 +159,6 @@ class OfflineGiftForm(FlaskForm):
         default="cheque",
         validators=[DataRequired(_l("Choose cheque or cash."))],
     )
-    amount = amount_field(_l("Amount"), _l("Enter the amount of the gift."), _l("Like 40, 40.50 or 40,50."))
-    received_on = DateField(
-        _l("Date received"), validators=[DataRequired(_l("Enter the date the gift was received (YYYY-MM-DD)."))]
-    )
     reference = line_field(_l("Cheque number or reference (optional)"), autocomplete="off")
     designation = StringField(
         _l("Designation (optional)"),
@@ -158,13 +170,6 @@ class OfflineGiftForm(FlaskForm):
         description=_l("Leave empty for the general fund."),
     )
     submit = SubmitField(_l("Record the gift"))
-
-    def validate_amount(self, field):
-        cents = parse_amount(field.data)
-        if cents is None:
-            raise ValidationError(AMOUNT_MESSAGE)
-        if not 0 < cents <= OFFLINE_MAX_CENTS:
-            raise ValidationError(_l("Enter an amount between 0.01 and 10,000,000."))
 
     def offline_gift(self):
         donor = {name: self[name].data or "" for name in ("first_name", "last_name", "address_line1", "city")}
