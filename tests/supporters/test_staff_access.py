@@ -23,7 +23,7 @@ from tests.helpers import csrf_token, log_in
 ROLES = ("anonymous", "fundraiser", "marketing", "staff", "admin")
 # Endpoints under /staff/ whose pages may be skipped when an argument cannot be filled here (their own
 # tests cover those: the import steps and the mail screens); any other must get its arguments filled below.
-SKIPPABLE = ("supporters.import_", "mail.")
+SKIPPABLE = ("supporters.import_", "mail.", "fundraising.staff_campaign_image")  # (a stored file's name)
 # (endpoint, role, method) -> expected status, where a page deliberately differs from the rule above.
 OVERRIDES = {
     # Marketing may look at a merge preview (read-only); the merge itself (POST) stays 403.
@@ -72,6 +72,7 @@ def rows(app, make_supporter):
         db.session.add(email)
         gift, receipt = _gift_with_receipt(supporter)
         catalog = _catalog_order(supporter, gift)
+        fundraising = _fundraising(supporter)
         db.session.commit()
         tag_id = db.session.scalar(db.select(Tag.id).filter_by(name="Matrix"))
         return {
@@ -83,6 +84,7 @@ def rows(app, make_supporter):
             "donation_id": gift.id,
             "receipt_id": receipt.id,
             **{name: row.id for name, row in catalog.items()},
+            **{name: row.id for name, row in fundraising.items()},
             "template": "media_ack",
             "language": "en",
         }
@@ -123,6 +125,23 @@ def _catalog_order(supporter, gift):
     db.session.add(card)
     db.session.flush()
     return {"category_id": category, "item_id": item, "order_id": order, "card_id": card}
+
+
+def _fundraising(supporter):
+    """A campaign, its occasion, a page with a visitor's report and a reported cheque, for fundraising's staff pages."""
+    from crm.fundraising.models import Campaign, FundraiserPage, Occasion, OfflineGiftReport, PageFlag
+
+    campaign = Campaign(slug="matrix", name_en="Matrix")
+    occasion = Occasion(kind="own_idea", title_en="Mine")
+    campaign.occasions.append(occasion)
+    page = FundraiserPage(
+        campaign=campaign, supporter_id=supporter.id, slug="matrix", title="Matrix", goal_cents=100, status="pending"
+    )
+    flag = PageFlag(page=page, reason="other")
+    report = OfflineGiftReport(page=page, amount_cents=100, currency="cad", received_on=date(2026, 1, 5))
+    db.session.add_all([campaign, page, flag, report])
+    db.session.flush()
+    return {"campaign_id": campaign, "occasion_id": occasion, "page_id": page, "flag_id": flag, "report_id": report}
 
 
 def staff_urls(app, rows):
