@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm.fundraising.models import FundraiserPage
 from crm.fundraising.personal import PHOTO_FOLDER
-from crm.fundraising.services.pages import PageError, _add_with_free_slug, active_occasions, new_page_slug
+from crm.fundraising.services.pages import PageError, active_occasions, add_with_free_slug, new_page_slug
 from crm.fundraising.services.totals import page_total
 from crm.fundraising.signals import page_started
 from crm.images import ImageError, image_folder, store_image
@@ -67,6 +67,6 @@ def copy_page(page, campaign, user, media_root, now=None):
             copy.photo_name, copy.photo_width, copy.photo_height = stored.name, stored.width, stored.height
     supporter = page.supporter
     name = " ".join(part for part in (supporter.first_name, supporter.last_name) if part)
-    _add_with_free_slug(copy, new_page_slug(page.title, name))
+    add_with_free_slug(copy, new_page_slug(page.title, name))
     page_started.send(supporter=supporter, page=copy)
     return copy

@@ -126,7 +126,7 @@ def _candidates(base):
         yield f"{base}-{number}"
 
 
-def _add_with_free_slug(page, base):
+def add_with_free_slug(page, base):
     """Add the page under `base`, or `base-2`, `base-3`... the first the unique index lets in."""
     for candidate in _candidates(base):
         if _slug_taken(candidate):
@@ -173,7 +173,7 @@ def start_page(user, occasion, language, tips_consent=None, visit=None, now=None
         updated_at=now,
     )
     name = " ".join(part for part in (supporter.first_name, supporter.last_name) if part)
-    _add_with_free_slug(page, new_page_slug(title, name))
+    add_with_free_slug(page, new_page_slug(title, name))
     if tips_consent is not None:
         visit_ip, visit_agent = getattr(visit, "ip_address", ""), getattr(visit, "user_agent", "")
         grant_consent(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from crm.extensions import db
 from crm.fundraising.models import PageGift
@@ -16,7 +17,8 @@ from crm.fundraising.models.credits import COUNTED_STATUSES
 from crm.fundraising.services import FundraisingError
 from crm.mail.services.outbox import enqueue_email
 from crm.payments.models import Donation
-from crm.supporters.services.consent import is_suppressed
+from crm.supporters.models.consents import email_hash
+from crm.supporters.services.consent import suppressed_hashes
 from crm.utc import utcnow
 
 MAX_THANKS = 2000
@@ -32,7 +34,8 @@ def thanks_plan(page):
     """Who a thank-you would reach now: the page's counted gifts not yet thanked that have an address."""
     rows = db.session.scalars(
         select(PageGift)
-        .join(Donation, Donation.id == PageGift.donation_id)
+        .join(PageGift.donation)
+        .options(contains_eager(PageGift.donation))  # each gift's donation in the same query
         .where(PageGift.page_id == page.id, Donation.status.in_(COUNTED_STATUSES))
         .order_by(PageGift.id)
     ).all()
@@ -52,10 +55,12 @@ def thank_donors(page, message, user, now=None):
     now = now or utcnow()
     fundraiser = page.supporter
     queued = 0
-    for gift in thanks_plan(page).waiting:
+    waiting = thanks_plan(page).waiting
+    suppressed = suppressed_hashes(gift.donation.email for gift in waiting)
+    for gift in waiting:
         donation = gift.donation
         gift.thanked_at = now  # once per gift, even for an address we may not write to
-        if is_suppressed(donation.email):
+        if email_hash(donation.email) in suppressed:
             continue
         enqueue_email(
             f"page-thanks:{gift.id}",

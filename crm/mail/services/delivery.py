@@ -22,8 +22,8 @@ from crm.mail.models import NON_MARKETING, OutboundEmail
 from crm.mail.services.attachments import build_attachments
 from crm.mail.services.rendering import RenderError, build_message
 from crm.normalize import normalize_email
-from crm.supporters.models import Suppression, email_hash
-from crm.supporters.services.consent import consent_state, is_suppressed, suppress_email
+from crm.supporters.models import email_hash
+from crm.supporters.services.consent import consent_state, is_suppressed, suppress_email, suppressed_hashes
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -218,8 +218,7 @@ def send_due(limit=100, now=None, worker=None, pause=time.sleep):
 
 
 def _suppressed_among(emails):
-    hashes = {email_hash(email.to_address) for email in emails}
-    return set(db.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))))
+    return suppressed_hashes(email.to_address for email in emails)
 
 
 def _send_batch(ids, worker, connection, now, interval, pause, result):
