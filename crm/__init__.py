@@ -140,6 +140,7 @@ def register_followups(app):
     from crm.fundraising import notifications as fundraising_notifications
     from crm.fundraising import panels as fundraising_panels
     from crm.fundraising import receivers as fundraising_receivers
+    from crm.fundraising.services import page_cache
     from crm.mail import followups
     from crm.payments import panels
 
@@ -150,3 +151,4 @@ def register_followups(app):
     catalog_refunds.connect()
     catalog_receivers.connect()
     fundraising_receivers.connect()
+    page_cache.connect()

@@ -6,10 +6,12 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import redis
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -23,7 +25,7 @@ from crm.mail.services.sequences import install_default_sequences
 from crm.utc import utcnow
 from tests import factories
 from tests.databases import temporary_database
-from tests.helpers import SmtpSink, log_in
+from tests.helpers import REDIS_URL, SmtpSink, log_in
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -276,6 +278,23 @@ def stripe_webhook(localstripe, live_server):
         data={"url": "http://127.0.0.1:9/closed", "secret": secret},
         timeout=10,
     )
+
+
+@pytest.fixture
+def redis_store():
+    """A Redis database for this test only (its keys under a fresh prefix), or a skip outside CI."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs the shared rate-limit and page-cache tests against Redis at 127.0.0.1:6379: start it")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"crm-test-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+    client.close()
 
 
 # --- browser ---------------------------------------------------------------------------------

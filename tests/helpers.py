@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 from aiosmtpd.controller import Controller
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*? value="([^"]+)"')
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own; each test keys under its own prefix
 
 
 def csrf_token(client, url):

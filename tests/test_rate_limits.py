@@ -1,16 +1,11 @@
 """Rate limits: the 429 page names the real window, and with Redis every process shares one count."""
 
-import os
-import uuid
-
 import pytest
 import redis
 
 from crm.errors import wait_message
-from tests.helpers import log_in
+from tests.helpers import REDIS_URL, log_in
 from tests.supporters.test_public_forms import NEWSLETTER, submit
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def test_the_429_page_of_a_limit_per_hour_says_an_hour(make_app):
@@ -40,23 +35,6 @@ def test_the_429_page_of_a_limit_per_minute_says_a_minute_in_french(make_app, ma
 def test_wait_message_names_the_window(app, seconds, english):
     with app.test_request_context():
         assert english in wait_message(seconds)
-
-
-@pytest.fixture
-def redis_store():
-    """A Redis database for this test only (its keys under a fresh prefix), or a skip outside CI."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            pytest.fail("CI runs the rate-limit tests against Redis at 127.0.0.1:6379: start it")
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    prefix = f"crm-test-{uuid.uuid4().hex[:8]}"
-    yield prefix
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
-    client.close()
 
 
 def test_two_processes_share_one_login_limit_through_redis(make_app, make_user, redis_store):

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from crm.accounts.access import public
 from crm.fundraising.personal import PHOTO_FOLDER
+from crm.fundraising.services.page_cache import kept_for_anonymous
 from crm.fundraising.services.public import find_page, may_see, qr_svg, story_html, wall
 from crm.fundraising.services.totals import page_total, progress
 from crm.fundraising.views import bp
@@ -34,6 +35,7 @@ def share_links(url, title):
 
 @bp.get("/fundraisers/<slug>")
 @public
+@kept_for_anonymous("wall")
 def page(slug):
     found = find_page(slug)
     if found is None or not may_see(found, current_user):

@@ -18,6 +18,7 @@ from crm.fundraising.services.boards import (
     ranked_pages,
     ranked_teams,
 )
+from crm.fundraising.services.page_cache import kept_for_anonymous
 from crm.fundraising.services.public import story_html
 from crm.fundraising.services.teams import (
     TeamError,
@@ -45,6 +46,7 @@ def campaigns():
 
 @bp.get("/campaigns/<slug>")
 @public
+@kept_for_anonymous("page")  # a search (?q=) is rendered for its visitor
 def campaign(slug):
     found = find_campaign(slug)
     if found is None:
@@ -68,6 +70,7 @@ def campaign(slug):
 
 @bp.get("/teams/<slug>")
 @public
+@kept_for_anonymous("page")
 def team(slug):
     found = find_team(slug)
     if found is None:

@@ -1,0 +1,195 @@
+"""Whole public pages (a fundraiser's page, a team's, a campaign's) kept for anonymous visitors.
+
+A shared page is read by many people who are not logged in, and for them it is the same HTML:
+so the rendered page is kept, keyed by the view, the address and the language. A visitor who is
+logged in, or has a message waiting to be flashed, or asks with any other query string, always
+gets a page rendered for them and never one from here (nor is theirs kept): what a logged-in
+person sees never reaches anyone else.
+
+Every kept page carries the *generation* it was rendered in. Any commit that changed a gift, a
+credit, a page, a team, a campaign or an occasion (through the ORM or an ORM UPDATE/DELETE)
+moves the generation on, so every kept page is stale at once (a change rolled back may move it
+on too: one render more, never a stale page); and nothing is kept longer than
+CACHE_SECONDS, which bounds what time alone changes (a campaign reaching its end date). With
+RATELIMIT_STORAGE_URI=redis://… (several processes) the pages and the generation live in that
+Redis, shared; otherwise in this process. A Redis that does not answer only means rendering.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from contextlib import suppress
+from functools import wraps
+
+import redis
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+CACHE_SECONDS = 60
+MEMORY_ENTRIES = 2048
+MAX_NUMBER = 1000
+KEY_PREFIX = "crm:fundraising:page-cache:"
+REDIS_TIMEOUT_SECONDS = 0.25
+_CHANGED = "fundraising_page_cache_changed"
+
+
+class MemoryStore:
+    """Kept pages of one process, the oldest forgotten first past MEMORY_ENTRIES."""
+
+    def __init__(self, size=MEMORY_ENTRIES, seconds=CACHE_SECONDS):
+        self.size, self.seconds = size, seconds
+        self.entries = OrderedDict()
+        self.generation = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        """(html or None, the generation a page rendered now belongs to)."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None, self.generation
+            generation, expires, html = entry
+            if generation != self.generation or expires < time.monotonic():
+                del self.entries[key]
+                return None, self.generation
+            self.entries.move_to_end(key)
+            return html, generation
+
+    def put(self, key, html, generation):
+        with self.lock:
+            if generation != self.generation:
+                return  # something changed while it was rendered
+            self.entries[key] = (generation, time.monotonic() + self.seconds, html)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def bump(self):
+        with self.lock:
+            self.generation += 1
+            self.entries.clear()
+
+
+class RedisStore:
+    """Kept pages shared by every process, in the Redis that already holds the rate limits."""
+
+    def __init__(self, url, seconds=CACHE_SECONDS, prefix=KEY_PREFIX):
+        self.client = redis.Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+        )
+        self.seconds, self.prefix = seconds, prefix
+        self.generation_key = prefix + "generation"
+
+    def get(self, key):
+        current, entry = self.client.mget(self.generation_key, self.prefix + key)
+        current = current or b"0"
+        if entry is None:
+            return None, current
+        generation, _, html = entry.partition(b"\n")
+        return (html.decode() if generation == current else None), current
+
+    def put(self, key, html, generation):
+        self.client.set(self.prefix + key, generation + b"\n" + html.encode(), ex=self.seconds)
+
+    def bump(self):
+        self.client.incr(self.generation_key)
+
+
+def store(app=None):
+    """This app's store, made on first use."""
+    app = app or current_app._get_current_object()
+    found = app.extensions.get("fundraising_page_cache")
+    if found is None:
+        uri = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+        prefix = KEY_PREFIX + app.config.get("RATELIMIT_KEY_PREFIX", "")
+        found = RedisStore(uri, prefix=prefix) if uri.startswith(("redis://", "rediss://")) else MemoryStore()
+        found = app.extensions.setdefault("fundraising_page_cache", found)
+    return found
+
+
+def cache_key(number_arg):
+    """The key of this request's page, or None when this visitor must get a page rendered for them.
+
+    The only query string kept is `number_arg` (the wall's or the list's page), written plainly
+    (?wall=2, never ?wall=02 or ?wall=2&x=1), so the keys are bounded by the pages that exist.
+    """
+    if request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
+        return None
+    if set(request.args) - {number_arg} or len(request.args.getlist(number_arg)) > 1:
+        return None
+    number = request.args.get(number_arg, "1")
+    if not (number.isascii() and number.isdigit() and str(int(number)) == number and 1 <= int(number) <= MAX_NUMBER):
+        return None
+    return f"{request.endpoint}:{get_locale()}:{request.path}?{number_arg}={number}"
+
+
+def kept_for_anonymous(number_arg):
+    """Serve the view's page from the store to anonymous visitors; keep what it renders for them."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(**kwargs):
+            key = cache_key(number_arg)
+            if key is None:
+                return view(**kwargs)
+            kept = store()
+            try:
+                html, generation = kept.get(key)
+            except redis.RedisError:
+                return view(**kwargs)
+            if html is not None:
+                return html
+            response = view(**kwargs)
+            if isinstance(response, str):
+                with suppress(redis.RedisError):
+                    kept.put(key, response, generation)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+# --- what moves the generation on --------------------------------------------------------------
+
+
+def _watched(cls):
+    from crm.payments.models import Donation
+
+    return cls is Donation or cls.__module__.startswith("crm.fundraising.models")
+
+
+def _after_flush(session, flush_context):
+    if not session.info.get(_CHANGED):
+        changed = (*session.new, *session.dirty, *session.deleted)
+        session.info[_CHANGED] = any(_watched(type(instance)) for instance in changed)
+
+
+def _do_orm_execute(state):
+    writes = state.is_update or state.is_delete or state.is_insert
+    if writes and state.bind_mapper is not None and _watched(state.bind_mapper.class_):
+        state.session.info[_CHANGED] = True
+
+
+def _after_commit(session):
+    if session.info.pop(_CHANGED, False):
+        try:
+            store().bump()
+        except redis.RedisError:
+            current_app.logger.warning("page cache: the generation could not be moved on (Redis)")
+        except RuntimeError:
+            pass  # no app: nothing is kept outside one
+
+
+def connect():
+    """Watch every session's commits (once per process, however many apps it builds)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _do_orm_execute),
+        ("after_commit", _after_commit),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
