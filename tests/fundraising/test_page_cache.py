@@ -50,7 +50,7 @@ def _queries(app, client, url, **kwargs):
 
 
 def test_a_kept_page_costs_no_query_and_every_change_shows_at_once(app):
-    campaign_id, page_id = _live_page(app)
+    _, page_id = _live_page(app)
     visitor = app.test_client()
     first, rendering = _queries(app, visitor, URL)
     again, kept = _queries(app, visitor, URL)

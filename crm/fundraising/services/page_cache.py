@@ -28,6 +28,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from crm.payments.models import Donation
+
 CACHE_SECONDS = 60
 MEMORY_ENTRIES = 2048
 MAX_NUMBER = 1000
@@ -157,8 +159,6 @@ def kept_for_anonymous(number_arg):
 
 
 def _watched(cls):
-    from crm.payments.models import Donation
-
     return cls is Donation or cls.__module__.startswith("crm.fundraising.models")
 
 
