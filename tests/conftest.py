@@ -15,6 +15,7 @@ import redis
 import requests
 from flask_migrate import upgrade
 from sqlalchemy import text
+from werkzeug.routing.rules import Rule
 from werkzeug.serving import make_server
 
 from crm import create_app
@@ -82,13 +83,27 @@ def fresh_database(tmp_path):
         yield url
 
 
+RESTART_SEQUENCES = """
+SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'S' AND n.nspname = current_schema()
+"""
+
+
 def empty_tables(app):
     with app.app_context():
         db.session.remove()
         tables = [table.name for table in db.metadata.sorted_tables]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                # DELETE from the tables a test filled, foreign-key triggers off for the transaction,
+                # then every sequence back to 1: what TRUNCATE ... RESTART IDENTITY did, in 2% of its
+                # time (TRUNCATE makes new files for every table and index: ~0.9 s a test, CI's budget).
+                probe = " UNION ALL ".join(f"(SELECT '{name}' FROM {name} LIMIT 1)" for name in tables)
+                filled = conn.execute(text(probe)).scalars().all()
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
+                for name in filled:
+                    conn.execute(text(f"DELETE FROM {name}"))
+                conn.execute(text(RESTART_SEQUENCES))
             else:
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # rows that point at their own table
                 for name in reversed(tables):
@@ -100,6 +115,31 @@ def empty_tables(app):
 
 
 # --- the application -------------------------------------------------------------------------
+
+
+def _share_url_builders():
+    """Compile each URL rule's builder once per test process, not once per app.
+
+    Every test builds its own app, and werkzeug writes and compiles a Python function to build the
+    URLs of each of its ~735 rules (0.35 s an app: a third of a quick test's time, minutes of CI).
+    That function depends only on the rule's text and parsed parts (it reads the converters from
+    the rule it is bound to), so apps share it. Rules with defaults fold them in: compiled as before.
+    """
+    compile_builder = Rule._compile_builder
+    builders = {}
+
+    def shared(self, append_unknown=True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
 
 
 @pytest.fixture
