@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from crm.catalog.models import HonourCard, Item, Order, OrderLine
 from crm.extensions import db
+from crm.fundraising.models import Team
 from crm.payments.models import Donation
 from crm.supporters.models import Supporter, Tag
 from crm.supporters.services.intake import find_or_create_supporter
@@ -95,3 +96,12 @@ def order(email, lines, created_at=T0, status="paid", cards=(), donation=None, *
         db.session.add(HonourCard(order_id=made.id, deliver_on=date(2026, 12, 24), **card))
     db.session.flush()
     return made
+
+
+def team_of(page, slug, name):
+    """A team in the page's campaign with the page as a member (flushed, not committed)."""
+    team = Team(campaign_id=page.campaign_id, slug=slug, name=name)
+    db.session.add(team)
+    db.session.flush()
+    page.team_id, page.team_status = team.id, "member"
+    return team

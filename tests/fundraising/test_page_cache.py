@@ -144,13 +144,7 @@ def test_two_processes_share_the_kept_pages_and_one_commit_refreshes_both(make_a
 def test_campaign_and_team_pages_are_kept_and_refreshed_too(app, path):
     _, page_id = _live_page(app)
     with app.app_context():
-        from crm.fundraising.models import Team
-
-        page = db.session.get(FundraiserPage, page_id)
-        team = Team(campaign_id=page.campaign_id, slug="fran-team", name="Fran's team")
-        db.session.add(team)
-        db.session.flush()
-        page.team_id, page.team_status = team.id, "member"
+        factories.team_of(db.session.get(FundraiserPage, page_id), "fran-team", "Fran's team")
         db.session.commit()
     visitor = app.test_client()
     assert visitor.get(path).status_code == 200

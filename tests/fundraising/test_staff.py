@@ -6,7 +6,7 @@ import pytest
 
 from crm.audit import AuditEvent
 from crm.extensions import db
-from crm.fundraising.models import Campaign, FundraiserPage, PageFlag, Team
+from crm.fundraising.models import Campaign, FundraiserPage, PageFlag
 from crm.fundraising.models.campaigns import OCCASION_KINDS
 from crm.fundraising.signals import page_decided, page_published
 from tests import factories
@@ -251,11 +251,7 @@ def test_the_pages_list_searches_filters_and_exports(app, staff):
     with app.app_context():
         first = make_page("live", slug="alpha-run")
         make_page("draft", slug="beta-walk")
-        page = db.session.get(FundraiserPage, first)
-        team = Team(campaign_id=page.campaign_id, slug="the-otters", name="The Otters")
-        db.session.add(team)
-        db.session.flush()
-        page.team_id, page.team_status = team.id, "member"
+        factories.team_of(db.session.get(FundraiserPage, first), "the-otters", "The Otters")
         db.session.commit()
     listing = staff.get("/staff/fundraising/pages/", query_string={"q": "alpha"}).get_data(as_text=True)
     assert "alpha-run" in listing and "beta-walk" not in listing and "Showing 1 to 1 of 1 pages" in listing
