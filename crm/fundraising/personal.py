@@ -2,7 +2,9 @@
 
 A fundraiser's page is their words and photo: erasure takes them down (the page is hidden, its
 title, story and photo gone) and keeps the gifts credited to it, so the campaign still adds up.
-A reported offline gift holds its donor's name and address until they are erased.
+A reported offline gift holds its donor's name and address until they are erased. A gift's credit
+holds one choice of its donor (to let the fundraiser see their email address): exported with their
+gifts, and withdrawn by an erasure.
 """
 
 from flask import current_app
@@ -21,8 +23,9 @@ from crm.fundraising.models import (
     Team,
 )
 from crm.images import discard_image
+from crm.payments.models import Donation, RecurringGift
 from crm.payments.personal import CONTACT_FIELDS
-from crm.personal import ERASED, PersonalData, blank, register
+from crm.personal import ERASED, PersonalData, blank, child_rows, register
 from crm.supporters.models import Supporter
 
 PHOTO_FOLDER = "fundraising"
@@ -94,14 +97,43 @@ register(
     )
 )
 
+
+def _withdraw_contact(credits, person):
+    """The fundraiser no longer sees the erased donor's address (their gift's email is blanked too)."""
+    for credit in credits:
+        credit.share_email = False
+
+
+# A credit belongs to the donor's gift (or monthly gift): it follows it in a merge, goes with it in
+# the export, and an erasure withdraws the donor's leave to be contacted by the fundraiser.
+for key, model, parent, link, kept in (
+    (
+        "fundraising_page_gifts",
+        PageGift,
+        Donation,
+        PageGift.donation_id,
+        "Which gift counts for which page, for the campaign's totals; the leave to share the email is withdrawn.",
+    ),
+    (
+        "fundraising_page_plans",
+        PagePlan,
+        RecurringGift,
+        PagePlan.recurring_gift_id,
+        "Which monthly gift counts for which page; the leave to share the email is withdrawn.",
+    ),
+):
+    register(
+        PersonalData(
+            key, model, rows=child_rows(model, parent, link), merge="follows", erase=_withdraw_contact, kept=kept
+        )
+    )
+
 # Tables that name no person: campaigns and occasions are the charity's words, a team is shared by its
-# members (its captain is an account), a credit row and a flag say nothing of who gave or who flagged.
+# members (its captain is an account), a flag says nothing of who flagged.
 for key, model, kept in (
     ("fundraising_campaigns", Campaign, "The charity's campaigns: no supporter's data."),
     ("fundraising_occasions", Occasion, "The charity's occasions: no supporter's data."),
     ("fundraising_teams", Team, "Shared by its members; the captain is an account, not a supporter's data."),
-    ("fundraising_page_gifts", PageGift, "Which gift counts for which page: the gift itself is the donor's."),
-    ("fundraising_page_plans", PagePlan, "Which monthly gift counts for which page: the plan is the donor's."),
     ("fundraising_page_flags", PageFlag, "A visitor's report of a page: it names nobody."),
 ):
     register(PersonalData(key, model, rows=lambda person: None, merge="none", exported=False, kept=kept))

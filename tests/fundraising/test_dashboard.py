@@ -93,7 +93,7 @@ def test_the_donors_csv_says_no_more_than_the_wall_and_is_audited(app, owner):
     assert response.headers["Cache-Control"] == "no-store"
     text = response.get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["name", "amount", "currency", "date", "message"]
+    assert rows[0] == ["name", "amount", "currency", "date", "message", "email"]
     assert sorted((row[0], row[1], row[4]) for row in rows[1:]) == [
         ("Anonymous", "20.00", ""),
         ("Aunt Ann", "600.00", "Go Fran!"),

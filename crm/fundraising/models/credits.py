@@ -29,6 +29,8 @@ class PageGift(db.Model):
     thanked_at: Mapped[object | None] = mapped_column(UTCDateTime)
     # The donor asked that the page show the gift without its amount (it still counts in every total).
     hide_amount: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The donor ticked "let the fundraiser contact me": their dashboard and CSV show the gift's email.
+    share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     donation = relationship("Donation")
     page = relationship("FundraiserPage")
@@ -45,7 +47,8 @@ class PagePlan(db.Model):
     page_id: Mapped[int | None] = mapped_column(ForeignKey("fundraising_pages.id", ondelete="RESTRICT"), index=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("fundraising_campaigns.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    # Each invoice's PageGift takes the donor's choice from here.
+    # Each invoice's PageGift takes the donor's choices from here (made once, on the first gift's form).
     hide_amount: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    share_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     recurring_gift = relationship("RecurringGift")

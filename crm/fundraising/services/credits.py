@@ -23,10 +23,11 @@ class PageClosed(FundraisingError):
         super().__init__(message or _l("This page is closed and no longer takes gifts. Thank you for your support!"))
 
 
-def credit_gift(donation, campaign, page=None, now=None, hide_amount=False):
+def credit_gift(donation, campaign, page=None, now=None, hide_amount=False, share_email=False):
     """Credit a gift (pending or paid) to `page` and its campaign, or to `campaign` alone; once.
 
-    `hide_amount`: the donor asked the page not to show how much (a monthly gift's every invoice too).
+    `hide_amount`: the donor asked the page not to show how much; `share_email`: they let the
+    fundraiser see their email address to contact them (both hold for a monthly gift's every invoice).
     """
     if donation.recurring_gift_id is not None:
         plan = PagePlan(
@@ -34,10 +35,11 @@ def credit_gift(donation, campaign, page=None, now=None, hide_amount=False):
             page_id=getattr(page, "id", None),
             campaign_id=campaign.id,
             hide_amount=hide_amount,
+            share_email=share_email,
             created_at=now or utcnow(),
         )
         add_once(plan)
-    gift = _add_credit(donation, getattr(page, "id", None), campaign.id, now, hide_amount)
+    gift = _add_credit(donation, getattr(page, "id", None), campaign.id, now, hide_amount, share_email)
     if donation.status == "succeeded":
         announce(gift, now)
     return gift
@@ -51,16 +53,18 @@ def credit_for(donation):
     plan = db.session.scalar(db.select(PagePlan).filter_by(recurring_gift_id=donation.recurring_gift_id))
     if plan is None:
         return None
-    return _add_credit(donation, plan.page_id, plan.campaign_id, hide_amount=plan.hide_amount)
+    return _add_credit(
+        donation, plan.page_id, plan.campaign_id, hide_amount=plan.hide_amount, share_email=plan.share_email
+    )
 
 
-def credit_page_gift(page, hide_amount=False):
+def credit_page_gift(page, hide_amount=False, share_email=False):
     """The `on_started` of a gift given on `page`: credit it there, in the transaction that starts it."""
     if not page.takes_gifts:
         raise PageClosed()
 
     def credit(donation, now=None):
-        return credit_gift(donation, page.campaign, page, now=now, hide_amount=hide_amount)
+        return credit_gift(donation, page.campaign, page, now=now, hide_amount=hide_amount, share_email=share_email)
 
     return credit
 
@@ -71,13 +75,14 @@ def credited_page(donation):
     return gift.page if gift is not None else None
 
 
-def _add_credit(donation, page_id, campaign_id, now=None, hide_amount=False):
+def _add_credit(donation, page_id, campaign_id, now=None, hide_amount=False, share_email=False):
     """Add the gift's one credit, or return the one a concurrent transaction added first."""
     gift = PageGift(
         donation_id=donation.id,
         page_id=page_id,
         campaign_id=campaign_id,
         hide_amount=hide_amount,
+        share_email=share_email,
         created_at=now or utcnow(),
     )
     if not add_once(gift):

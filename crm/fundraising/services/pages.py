@@ -326,26 +326,30 @@ def my_pages(user):
 
 
 def donors(page, number=1):
-    """One page of the page's donors as each chose to show themselves (the donor wall's rules); (entries, more)."""
-    return wall(page, number)
+    """One page of the page's donors as each chose to show themselves (the donor wall's rules); (entries, more).
+
+    For the fundraiser: with the email address of each donor who let them make contact.
+    """
+    return wall(page, number, emails=True)
 
 
 def every_donor(page):
-    """Yield every donor entry of the page, newest first, by the wall's rules (a name only where chosen)."""
+    """Yield every donor entry of the page, newest first, by the wall's rules (a name, an email only where chosen)."""
     number, more = 1, True
     while more:
-        entries, more = wall(page, number)
+        entries, more = wall(page, number, emails=True)
         yield from entries
         number += 1
 
 
-DONOR_COLUMNS = ("name", "amount", "currency", "date", "message")
+DONOR_COLUMNS = ("name", "amount", "currency", "date", "message", "email")
 
 
 def donors_csv(page, anonymous, hidden):
     """Yield the CSV of the page's donors: the wall's names ("Anonymous" as `anonymous`), amounts, dates, messages.
 
-    Never an email address or a real name the donor did not choose to show.
+    An email address only where the donor let the fundraiser contact them (else empty); never a
+    real name the donor did not choose to show.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -356,7 +360,7 @@ def donors_csv(page, anonymous, hidden):
         buffer.truncate()
         amount = hidden if entry.amount_cents is None else from_cents(entry.amount_cents)
         given = local_date(entry.given_at).isoformat() if entry.given_at else ""
-        row = (entry.name or anonymous, amount, entry.currency.upper(), given, entry.message or "")
+        row = (entry.name or anonymous, amount, entry.currency.upper(), given, entry.message or "", entry.email)
         writer.writerow([safe_cell(value) for value in row])
         yield buffer.getvalue()
 

@@ -7,7 +7,7 @@ import markdown
 import nh3
 import segno
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from crm.extensions import db
 from crm.fundraising.models import FundraiserPage, PageGift
@@ -70,16 +70,24 @@ class WallEntry:
     currency: str
     message: str
     given_at: object
+    email: str = ""  # only in the fundraiser's own list, and only where the donor let them contact them
 
     @property
     def amount_hidden(self):
         return self.amount_cents is None
 
 
-def _entries(page, offset=0, limit=None):
-    """The page's counted gifts, newest first, as the donors chose to show them."""
+def _entries(page, offset=0, limit=None, emails=False):
+    """The page's counted gifts, newest first, as the donors chose to show them.
+
+    `emails`: for the fundraiser, the email address of each gift whose donor agreed to be contacted.
+    """
+    # The public wall never so much as reads an address.
+    email = Donation.email if emails else literal_column("''")
     query = (
         select(
+            PageGift.share_email,
+            email,
             Donation.show_on_wall,
             Donation.wall_name,
             Donation.amount_cents - Donation.refunded_cents,
@@ -101,15 +109,19 @@ def _entries(page, offset=0, limit=None):
             currency=currency,
             message=message if shown else "",
             given_at=given_at,
+            email=(email or "").strip() if emails and shared else "",
         )
-        for shown, wall_name, net, hidden, currency, message, given_at in db.session.execute(query)
+        for shared, email, shown, wall_name, net, hidden, currency, message, given_at in db.session.execute(query)
     ]
 
 
-def wall(page, number=1):
-    """One page of the donor wall, newest first: names and amounts only as each donor chose; (entries, has_more)."""
+def wall(page, number=1, emails=False):
+    """One page of the donor wall, newest first: names and amounts only as each donor chose; (entries, has_more).
+
+    `emails`: the fundraiser's own list, with the address of each donor who agreed to be contacted.
+    """
     number = max(1, number)
-    entries = _entries(page, (number - 1) * WALL_PAGE_SIZE, WALL_PAGE_SIZE + 1)
+    entries = _entries(page, (number - 1) * WALL_PAGE_SIZE, WALL_PAGE_SIZE + 1, emails)
     return entries[:WALL_PAGE_SIZE], len(entries) > WALL_PAGE_SIZE
 
 
@@ -117,9 +129,9 @@ def page_donors(page):
     """Every counted gift of the page for its fundraiser, newest first, by the wall's rules.
 
     The name as the donor chose to show it ("" for anonymous), the amount unless they hid it, the
-    message they left for the wall; never an email address.
+    message they left for the wall; the email address only where the donor let the fundraiser contact them.
     """
-    return _entries(page)
+    return _entries(page, emails=True)
 
 
 def giving_page(slug):

@@ -21,11 +21,13 @@ def give_to_page(slug):
     if not page.takes_gifts:
         status = 409 if request.method == "POST" else 200
         return render_template("fundraising/give.html", page=page, form=None, closed=PageClosed()), status
-    form = PageGiftForm(page.campaign)
+    form = PageGiftForm(page)
     return take_gift(
         form,
         "fundraising/give.html",
-        on_started=credit_page_gift(page, hide_amount=bool(form.hide_amount.data)),
+        on_started=credit_page_gift(
+            page, hide_amount=bool(form.hide_amount.data), share_email=bool(form.share_email.data)
+        ),
         thanks=lambda donation: url_for(".give_thanks", slug=page.slug, token=donation.token),
         page=page,
     )
