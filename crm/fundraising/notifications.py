@@ -1,4 +1,4 @@
-"""The emails of fundraiser pages: a gift came in, a milestone was reached, staff decided, coaching.
+"""The emails of fundraiser pages: a gift came in, a milestone was reached, staff decided, coaching, teams.
 
 Receivers of the fundraising signals; they run inside the transaction of the event (the email
 and its cause are committed together) and never commit. Everything sent to a fundraiser names a
@@ -195,6 +195,53 @@ def on_page_closed(sender=None, page=None, now=None, **extra):
         stop_enrolments(page.supporter, "page_closed", trigger=COACHING_TRIGGER, now=now or utcnow())
 
 
+def _fundraiser_name(page):
+    """The name a page's fundraiser goes by, for another fundraiser: never their email address."""
+    person = page.supporter
+    return " ".join(part for part in (getattr(person, "first_name", ""), getattr(person, "last_name", "")) if part)
+
+
+def _captain_page(team):
+    """The captain's own page in the team (their name, address and language), or None."""
+    return next((page for page in team.members if page.user_id == team.captain_user_id), None)
+
+
+def _numbered(prefix):
+    """`prefix` and how many messages were queued under it before: a page may ask again once turned away."""
+    sent = db.session.scalar(
+        db.select(db.func.count(OutboundEmail.id)).where(OutboundEmail.dedupe_key.startswith(prefix))
+    )
+    return f"{prefix}{sent}"
+
+
+def on_team_join_requested(sender=None, page=None, team=None, now=None, **extra):
+    """Tell the captain who asks to join their closed team, with the way to their screen; once per request."""
+    captain = _captain_page(team)
+    if captain is None:
+        return None  # a team without a captain: staff see its waiting pages
+    return _to_fundraiser(
+        _numbered(f"team-request:{team.id}:{page.id}:"),
+        "fundraiser_team_request",
+        captain,
+        team_id=team.id,
+        team_name=team.name,
+        member_page_title=page.title,
+        member_name=_fundraiser_name(page),
+    )
+
+
+def on_team_request_decided(sender=None, page=None, team=None, admitted=False, now=None, **extra):
+    """Tell the fundraiser who asked what the captain decided; once per decision."""
+    return _to_fundraiser(
+        _numbered(f"team-decided:{team.id}:{page.id}:"),
+        "fundraiser_team_decision",
+        page,
+        decision="admitted" if admitted else "turned_away",
+        team_name=team.name,
+        team_slug=team.slug,
+    )
+
+
 def on_consent_withdrawn(sender=None, supporter=None, purpose=None, **extra):
     # Each step checks consent anyway; stopping says so on the person's record too.
     if purpose in ("all", "fundraiser_tips"):
@@ -207,4 +254,6 @@ def connect():
     signals.page_decided.connect(on_page_decided)
     signals.page_published.connect(on_page_published)
     signals.page_closed.connect(on_page_closed)
+    signals.team_join_requested.connect(on_team_join_requested)
+    signals.team_request_decided.connect(on_team_request_decided)
     supporters.consent_withdrawn.connect(on_consent_withdrawn)

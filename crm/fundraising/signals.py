@@ -21,3 +21,9 @@ page_decided = signal("fundraising.page_decided")
 
 # page= (a page that has just closed), now=
 page_closed = signal("fundraising.page_closed")
+
+# page= (a page that has just asked to join a closed team), team=, now=
+team_join_requested = signal("fundraising.team_join_requested")
+
+# page= (the page that asked), team=, admitted= (True: let in; False: turned away), now=
+team_request_decided = signal("fundraising.team_request_decided")

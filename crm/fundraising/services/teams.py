@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.fundraising.models import FundraiserPage, Team
 from crm.fundraising.models.pages import PageStateError
 from crm.fundraising.services import FundraisingError
+from crm.fundraising.signals import team_join_requested, team_request_decided
 from crm.normalize import plausible_slug, slugify
 from crm.unique import add_once
 from crm.utc import utcnow
@@ -86,8 +87,8 @@ def create_team(page, fields, user, now=None):
     return team
 
 
-def join_team(page, team, user):
-    """Ask to join `team`; return True when the page is a member at once (False: the captain decides)."""
+def join_team(page, team, user, now=None):
+    """Ask to join `team`; return True when the page is a member at once (False: the captain decides, and is told)."""
     _mine(page, user)
     if page.team is not None:
         raise TeamError(_l("Your page is already in a team: leave it first."), 409)
@@ -95,6 +96,8 @@ def join_team(page, team, user):
         page.join(team)
     except PageStateError:
         raise TeamError(_l("This page cannot join that team."), 409) from None
+    if page.team_status == "pending":
+        team_join_requested.send(page=page, team=team, now=now or utcnow())
     return page.team_status == "member"
 
 
@@ -116,8 +119,8 @@ def _member_page(team, page_id):
     return page
 
 
-def decide_request(team, page_id, admit, user):
-    """The captain lets a waiting page in or turns it away; return the page."""
+def decide_request(team, page_id, admit, user, now=None):
+    """The captain lets a waiting page in or turns it away (its fundraiser is told); return the page."""
     if not team.led_by(user):
         raise TeamError(_l("Only the team's captain can do this."), 403)
     page = _member_page(team, page_id)
@@ -125,6 +128,7 @@ def decide_request(team, page_id, admit, user):
         team.admit(page) if admit else team.turn_away(page)
     except PageStateError:
         raise TeamError(_l("This request was already decided."), 409) from None
+    team_request_decided.send(page=page, team=team, admitted=bool(admit), now=now or utcnow())
     return page
 
 
