@@ -1,5 +1,7 @@
 """Public pages kept for anonymous visitors: fresh after every change, never what a logged-in person saw."""
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import event, update
 
@@ -129,7 +131,13 @@ def test_a_page_rendered_while_something_changed_is_not_kept():
 
 def test_two_processes_share_the_kept_pages_and_one_commit_refreshes_both(make_app, redis_store):
     settings = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": redis_store}
-    first, second = make_app(**settings), make_app(**settings)
+    chosen = page_cache.store(SimpleNamespace(extensions={}, config=settings))
+    assert isinstance(chosen, page_cache.RedisStore) and redis_store in chosen.prefix
+    # Two apps stand for two gunicorn workers. Their cache is set as store() chose it above, without
+    # pointing Flask-Limiter (one object for the whole process) at this test's prefix.
+    first, second = make_app(), make_app()
+    for app in (first, second):
+        app.extensions["fundraising_page_cache"] = page_cache.RedisStore(REDIS_URL, prefix=chosen.prefix)
     _, page_id = _live_page(first)
     one, two = first.test_client(), second.test_client()
     assert "$0.00 raised" in one.get(URL).get_data(as_text=True)
@@ -154,8 +162,10 @@ def test_campaign_and_team_pages_are_kept_and_refreshed_too(app, path):
     assert _queries(app, visitor, path + "?q=fran")[1] > 0  # a search is rendered for its visitor
 
 
-def test_without_redis_the_page_is_still_served(make_app):
-    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0", RATELIMIT_ENABLED=False)
+def test_without_redis_the_page_is_still_served(app):
+    # Only the page cache's Redis is gone: Flask-Limiter's is process-wide, and a dead one would
+    # send every later test's counts to its in-memory fallback.
+    app.extensions["fundraising_page_cache"] = page_cache.RedisStore("redis://127.0.0.1:9/0")
     page_id = _live_page(app)[1]
     visitor = app.test_client()
     assert visitor.get(URL).status_code == 200
