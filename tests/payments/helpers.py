@@ -239,7 +239,7 @@ def fill_donor(page):
     page.get_by_label("First name", exact=True).fill("Élise")
     page.get_by_label("Last name", exact=True).fill("Côté")
     page.get_by_label("Email", exact=True).fill("elise@example.org")
-    page.get_by_label("Address").fill("1 rue Principale")
+    page.get_by_label("Address", exact=True).fill("1 rue Principale")  # not "share my email address"
     page.get_by_label("City").fill("Montréal")
     page.get_by_label("Province or state").fill("QC")
     page.get_by_label("Postal code").fill("H2X 1Y4")
