@@ -134,6 +134,18 @@ def on_page_published(sender=None, page=None, now=None, **extra):
     schedule_event_emails(page, now)
 
 
+def _numbered(prefix, middle=""):
+    """A dedupe key: `prefix`, `middle`, and how many messages were queued under `prefix` before.
+
+    So a thing that may happen again (a date moved back, a page asking again once turned away) is
+    a new message each time, and the same one twice is still one.
+    """
+    sent = db.session.scalar(
+        db.select(db.func.count(OutboundEmail.id)).where(OutboundEmail.dedupe_key.startswith(prefix))
+    )
+    return f"{prefix}{middle}{sent}"
+
+
 # Coaching timed on the page's event rather than on going live: (template, days from the event).
 EVENT_EMAILS = (("fundraiser_event_soon", -7), ("fundraiser_event_after", 1))
 EVENT_HOUR_UTC = 14  # mid-morning across Canada
@@ -163,13 +175,9 @@ def schedule_event_emails(page, now=None):
         if due <= now:
             continue
         # Each plan is new (a date moved back, a page shown again after hiding): counted in the key.
-        prefix = f"page-event:{page.id}:{template}:"
-        plans = db.session.scalar(
-            db.select(db.func.count(OutboundEmail.id)).where(OutboundEmail.dedupe_key.startswith(prefix))
-        )
         queued.append(
             enqueue_email(
-                f"{prefix}{page.event_on.isoformat()}:{plans}",
+                _numbered(f"page-event:{page.id}:{template}:", f"{page.event_on.isoformat()}:"),
                 template,
                 page.supporter.email,
                 to_name=page.supporter.display_name,
@@ -204,14 +212,6 @@ def _fundraiser_name(page):
 def _captain_page(team):
     """The captain's own page in the team (their name, address and language), or None."""
     return next((page for page in team.members if page.user_id == team.captain_user_id), None)
-
-
-def _numbered(prefix):
-    """`prefix` and how many messages were queued under it before: a page may ask again once turned away."""
-    sent = db.session.scalar(
-        db.select(db.func.count(OutboundEmail.id)).where(OutboundEmail.dedupe_key.startswith(prefix))
-    )
-    return f"{prefix}{sent}"
 
 
 def on_team_join_requested(sender=None, page=None, team=None, now=None, **extra):
