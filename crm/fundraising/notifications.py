@@ -5,9 +5,7 @@ and its cause are committed together) and never commit. Everything sent to a fun
 donor only as the donor chose for the wall, and never carries the donor's email address.
 """
 
-from datetime import UTC, datetime, time, timedelta
-
-from sqlalchemy import or_
+from datetime import UTC, datetime, time
 
 from crm.extensions import db
 from crm.fundraising import signals
@@ -17,7 +15,7 @@ from crm.i18n import money_in
 from crm.mail.models import Enrolment, OutboundEmail, Sequence
 from crm.mail.services.outbox import cancel_email, enqueue_email
 from crm.mail.services.sequences import enrol as enrol_in_sequence
-from crm.mail.services.sequences import set_enrolment_state, stop_enrolments
+from crm.mail.services.sequences import event_step_plan, set_enrolment_state, stop_enrolments
 from crm.supporters import signals as supporters
 from crm.utc import utcnow
 
@@ -129,8 +127,8 @@ def _other_live_page(page):
 
 
 def on_page_published(sender=None, page=None, now=None, **extra):
-    # One coaching series per person (a second page does not start it again).
-    enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now)
+    # One coaching series per person (a second page does not start it again); it speaks of this page.
+    enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now, context=_coaching_context(page))
     schedule_event_emails(page, now)
 
 
@@ -146,50 +144,53 @@ def _numbered(prefix, middle=""):
     return f"{prefix}{middle}{sent}"
 
 
-# Coaching timed on the page's event rather than on going live: (template, days from the event).
-EVENT_EMAILS = (("fundraiser_event_soon", -7), ("fundraiser_event_after", 1))
-EVENT_HOUR_UTC = 14  # mid-morning across Canada
+EVENT_HOUR_UTC = 14  # the event steps count from mid-morning across Canada on the page's event day
 
 
-def _event_emails(page):
-    keys = [f"page-event:{page.id}:{template}:" for template, _days in EVENT_EMAILS]
+def _occasion(page):
+    return page.occasion.kind if page.occasion is not None else "own_idea"
+
+
+def _coaching_context(page):
+    """What the coaching messages may say of the page: its address, title and occasion."""
+    return {"page_id": page.id, "page_slug": page.slug, "page_title": page.title, "occasion": _occasion(page)}
+
+
+def _queued_event_emails(*where):
     query = db.select(OutboundEmail).where(
-        OutboundEmail.status == "queued", or_(*(OutboundEmail.dedupe_key.startswith(key) for key in keys))
+        OutboundEmail.status == "queued", OutboundEmail.dedupe_key.startswith("page-event:"), *where
     )
     return db.session.scalars(query).all()
 
 
 def schedule_event_emails(page, now=None):
-    """Queue the week-before and day-after emails of a live page's event (again when its date moves).
+    """Queue the coaching steps timed on a live page's event (again when its date moves); return them.
 
-    They are fundraiser_tips messages: consent is checked again when each is sent.
+    The steps, their timing and their copy are the coaching sequence's event steps, which staff edit;
+    they are fundraiser_tips messages: consent is checked again when each is sent.
     """
     now = now or utcnow()
-    for email in _event_emails(page):
-        cancel_email(email)  # a moved date, or a page no longer live: what was planned stands no more
+    # A moved date, or a page no longer live: what was planned stands no more.
+    for email in _queued_event_emails(OutboundEmail.dedupe_key.startswith(f"page-event:{page.id}:")):
+        cancel_email(email)
     if page.status != "live" or page.event_on is None or page.supporter is None or not page.supporter.email:
         return []
+    event_at = datetime.combine(page.event_on, time(EVENT_HOUR_UTC), UTC)
     queued = []
-    for template, days in EVENT_EMAILS:
-        due = datetime.combine(page.event_on + timedelta(days=days), time(EVENT_HOUR_UTC), UTC)
+    for step, due in event_step_plan(COACHING_SEQUENCE, event_at):
         if due <= now:
             continue
         # Each plan is new (a date moved back, a page shown again after hiding): counted in the key.
         queued.append(
             enqueue_email(
-                _numbered(f"page-event:{page.id}:{template}:", f"{page.event_on.isoformat()}:"),
-                template,
+                _numbered(f"page-event:{page.id}:{step.template}:", f"{page.event_on.isoformat()}:"),
+                step.template,
                 page.supporter.email,
                 to_name=page.supporter.display_name,
                 supporter=page.supporter,
                 language=page.language or page.supporter.language,
-                purpose="fundraiser_tips",
-                context={
-                    "page_id": page.id,
-                    "page_slug": page.slug,
-                    "page_title": page.title,
-                    "occasion": page.occasion.kind if page.occasion is not None else "own_idea",
-                },
+                purpose=step.purpose,
+                context=_coaching_context(page),
                 due_at=due,
                 now=now,
             )
@@ -246,6 +247,8 @@ def on_consent_withdrawn(sender=None, supporter=None, purpose=None, **extra):
     # Each step checks consent anyway; stopping says so on the person's record too.
     if purpose in ("all", "fundraiser_tips"):
         stop_enrolments(supporter, "unsubscribed", trigger=COACHING_TRIGGER)
+        for email in _queued_event_emails(OutboundEmail.supporter_id == supporter.id):
+            cancel_email(email)
 
 
 def connect():

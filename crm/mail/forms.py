@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from crm.forms import FilterForm, Length, search_field, select_filter
@@ -48,6 +49,28 @@ class StepForm(FlaskForm):
         _l("Hours after the start"), validators=[InputRequired(), NumberRange(min=0, max=24 * 365)]
     )
     submit = SubmitField(_l("Save"))
+
+
+class EventStepForm(FlaskForm):
+    """The timing of a step anchored on an event: so many hours before or after it."""
+
+    hours = IntegerField(_l("Hours"), validators=[InputRequired(), NumberRange(min=0, max=24 * 365)])
+    side = SelectField(
+        _l("When"),
+        choices=[SelectChoice("before", _l("Before the event")), SelectChoice("after", _l("After the event"))],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField(_l("Save"))
+
+    @classmethod
+    def for_step(cls, step, **kwargs):
+        side = "before" if step.delay_hours < 0 else "after"
+        return cls(hours=abs(step.delay_hours), side=side, **kwargs)
+
+    @property
+    def delay_hours(self):
+        """The signed delay the step keeps (negative: before the event)."""
+        return -self.hours.data if self.side.data == "before" else self.hours.data
 
 
 class SequenceForm(FlaskForm):

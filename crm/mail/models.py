@@ -13,6 +13,9 @@ NON_MARKETING = ("transactional", "internal")
 ENROLMENT_STATES = ("active", "paused", "stopped", "completed")
 # Where staff may move an enrolment to, from which states.
 ENROLMENT_MOVES = {"paused": ("active",), "active": ("paused",), "stopped": ("active", "paused")}
+# What a step's delay counts from: the start of the enrolment, or an event the feature dates (a
+# fundraiser page's event day); an event step may come before it (a negative delay).
+STEP_ANCHORS = ("start", "event")
 
 
 class OutboundEmail(db.Model):
@@ -76,18 +79,30 @@ class Sequence(db.Model):
 
     steps = relationship("SequenceStep", order_by="SequenceStep.position", back_populates="sequence")
 
+    @property
+    def start_steps(self):
+        """The steps timed from the start of each enrolment (the others wait for an event)."""
+        return [step for step in self.steps if not step.from_event]
+
+    @property
+    def event_steps(self):
+        return [step for step in self.steps if step.from_event]
+
 
 class SequenceStep(db.Model):
     __tablename__ = "sequence_steps"
     __table_args__ = (
         UniqueConstraint("sequence_id", "position", name="uq_sequence_steps_position"),
-        CheckConstraint("delay_hours >= 0", name="delay_not_negative"),
+        CheckConstraint("delay_hours >= 0 OR anchor = 'event'", name="delay_not_negative"),
+        one_of("anchor", STEP_ANCHORS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sequence_id: Mapped[int] = mapped_column(ForeignKey("sequences.id", ondelete="CASCADE"))
     position: Mapped[int]
-    delay_hours: Mapped[int]  # hours after the enrolment started, not after the previous step
+    # Hours after the enrolment started (not after the previous step), or from the event: see anchor.
+    delay_hours: Mapped[int]
+    anchor: Mapped[str] = mapped_column(String(10), default="start", server_default="start")
     template: Mapped[str] = mapped_column(String(80))
     purpose: Mapped[str] = mapped_column(String(40))
     # Names of conditions (crm/mail/services/sequences.py) that skip this step, or stop the enrolment.
@@ -95,6 +110,10 @@ class SequenceStep(db.Model):
     stop_if: Mapped[list] = mapped_column(JSON, default=list)
 
     sequence = relationship("Sequence", back_populates="steps")
+
+    @property
+    def from_event(self):
+        return self.anchor == "event"
 
 
 class Enrolment(db.Model):
@@ -114,6 +133,8 @@ class Enrolment(db.Model):
     next_position: Mapped[int] = mapped_column(default=1)
     next_step_at: Mapped[object | None] = mapped_column(UTCDateTime)
     stopped_reason: Mapped[str] = mapped_column(String(200), default="")
+    # Variables the enrolment's messages may use (a fundraiser page's id, title and occasion).
+    context: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     started_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

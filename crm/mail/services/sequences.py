@@ -1,7 +1,9 @@
 """Follow-up sequences: enrol people when a signal fires, send each step when it is due.
 
 Steps and delays live in the database (sequence_steps), so marketing can change them
-without a deploy. A step's delay counts from the start of the enrolment.
+without a deploy. A step's delay counts from the start of the enrolment, or, for a step anchored
+on an event, from the moment the feature that owns the event gives (hours before it are negative):
+that feature queues those steps itself, with event_step_plan(), and again when the event moves.
 """
 
 from datetime import timedelta
@@ -32,6 +34,8 @@ DEFAULT_SEQUENCES = {
         ],
     },
     # Coaching for a page that has just gone live (crm/fundraising/notifications.py); closing the page stops it.
+    # Each message speaks of the page's occasion (a polar dip, a memorial...): "occasion" is in its context.
+    # The last two are timed on the page's event day: a week before it, and the day after.
     "fundraiser_page_coaching": {
         "name": "Fundraiser page: coaching",
         "trigger": "fundraiser_page_published",
@@ -39,6 +43,8 @@ DEFAULT_SEQUENCES = {
             (1, 0, "fundraiser_coaching_welcome", "fundraiser_tips", []),
             (2, 72, "fundraiser_coaching_first_gift", "fundraiser_tips", []),
             (3, 168, "fundraiser_coaching_share", "fundraiser_tips", []),
+            (4, -168, "fundraiser_event_soon", "fundraiser_tips", [], "event"),
+            (5, 24, "fundraiser_event_after", "fundraiser_tips", [], "event"),
         ],
     },
 }
@@ -51,8 +57,9 @@ def install_default_sequences():
             continue
         sequence = Sequence(key=key, name=spec["name"], trigger=spec["trigger"], active=True)
         db.session.add(sequence)
-        for position, hours, template, purpose, stop_if in spec["steps"]:
+        for position, hours, template, purpose, stop_if, *anchor in spec["steps"]:
             step = SequenceStep(position=position, delay_hours=hours, template=template, purpose=purpose)
+            step.anchor = anchor[0] if anchor else "start"
             step.skip_if, step.stop_if = [], stop_if
             sequence.steps.append(step)
     db.session.flush()
@@ -62,18 +69,23 @@ def _step_at(enrolment, step):
     return enrolment.started_at + timedelta(hours=step.delay_hours)
 
 
-def enrol(supporter, sequence_key, now=None):
-    """Enrol a person in a sequence once; return the enrolment, or None if the sequence is off."""
+def enrol(supporter, sequence_key, now=None, context=None):
+    """Enrol a person in a sequence once; return the enrolment, or None if the sequence is off.
+
+    `context` holds what the messages may say (a page's title and occasion); it is kept as first given.
+    """
     now = now or utcnow()
     sequence = db.session.scalar(db.select(Sequence).filter_by(key=sequence_key))
-    if sequence is None or not sequence.active or not sequence.steps:
+    if sequence is None or not sequence.active or not sequence.start_steps:
         return None
     enrolment = db.session.scalar(db.select(Enrolment).filter_by(sequence_id=sequence.id, supporter_id=supporter.id))
     if enrolment is not None:
         return enrolment
     enrolment = Enrolment(sequence_id=sequence.id, supporter_id=supporter.id, started_at=now, updated_at=now)
-    enrolment.next_position = sequence.steps[0].position
-    enrolment.next_step_at = _step_at(enrolment, sequence.steps[0])
+    enrolment.context = dict(context or {})
+    first = sequence.start_steps[0]
+    enrolment.next_position = first.position
+    enrolment.next_step_at = _step_at(enrolment, first)
     db.session.add(enrolment)
     db.session.flush()
     add_activity(supporter, "sequence", f"enrolled: {sequence.name}", {"sequence": sequence.key}, now=now)
@@ -100,8 +112,16 @@ def set_enrolment_state(enrolment, state, now=None):
     enrolment.move_to(state, now or utcnow())
 
 
+def event_step_plan(sequence_key, event_at):
+    """Return [(step, due_at)] of the sequence's event steps for an event at `event_at` ([] while it is off)."""
+    sequence = db.session.scalar(db.select(Sequence).filter_by(key=sequence_key))
+    if sequence is None or not sequence.active:
+        return []
+    return [(step, event_at + timedelta(hours=step.delay_hours)) for step in sequence.event_steps]
+
+
 def _advance(enrolment, now):
-    steps = {step.position: step for step in enrolment.sequence.steps}
+    steps = {step.position: step for step in enrolment.sequence.start_steps}
     step = steps.get(enrolment.next_position)
     supporter = enrolment.supporter
     if step is not None and not any(CONDITIONS[name](enrolment, now) for name in step.stop_if or []):
@@ -115,6 +135,7 @@ def _advance(enrolment, now):
                 supporter=supporter,
                 language=supporter.language,
                 purpose=step.purpose,
+                context=enrolment.context or {},
                 now=now,
             )
     later = sorted(position for position in steps if position > enrolment.next_position)

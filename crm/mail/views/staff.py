@@ -9,7 +9,15 @@ from crm.audit import record_audit
 from crm.extensions import db
 from crm.forms import filter_status
 from crm.lists import page_number, paginate
-from crm.mail.forms import EMAIL_STATUS_LABELS, ActionForm, EmailCopyForm, OutboxSearchForm, SequenceForm, StepForm
+from crm.mail.forms import (
+    EMAIL_STATUS_LABELS,
+    ActionForm,
+    EmailCopyForm,
+    EventStepForm,
+    OutboxSearchForm,
+    SequenceForm,
+    StepForm,
+)
 from crm.mail.models import EMAIL_STATUSES, Enrolment, OutboundEmail, Sequence, SequenceStep
 from crm.mail.services import editor
 from crm.mail.services.outbox import (
@@ -153,7 +161,7 @@ def sequence(sequence_id):
     enrolments = db.session.scalars(
         db.select(Enrolment).filter_by(sequence_id=item.id).order_by(Enrolment.started_at.desc()).limit(100)
     ).all()
-    forms = {step.id: StepForm(prefix=f"step{step.id}", delay_hours=step.delay_hours) for step in item.steps}
+    forms = {step.id: _step_form(step) for step in item.steps}
     return render_template(
         "mail/staff/sequence.html", sequence=item, enrolments=enrolments, step_forms=forms,
         form=SequenceForm(active=item.active), action=ActionForm(), counts=sequence_counts().get(item.id, {}),
@@ -173,14 +181,22 @@ def sequence_settings(sequence_id):
     return redirect(url_for("mail.sequence", sequence_id=item.id))
 
 
+def _step_form(step, **kwargs):
+    """The timing form of a step: hours after the start, or hours before or after the event."""
+    if step.from_event:
+        return EventStepForm.for_step(step, prefix=f"step{step.id}", **kwargs)
+    return StepForm(prefix=f"step{step.id}", delay_hours=step.delay_hours, **kwargs)
+
+
 @bp.post("/staff/sequences/steps/<int:step_id>")
 @role_required(*WRITERS)
 def sequence_step(step_id):
     step = db.get_or_404(SequenceStep, step_id)
-    form = StepForm(prefix=f"step{step.id}")
+    form = _step_form(step)
     if form.validate_on_submit():
-        change = {"delay_hours": [step.delay_hours, form.delay_hours.data]}
-        step.delay_hours = form.delay_hours.data
+        delay = form.delay_hours if step.from_event else form.delay_hours.data
+        change = {"delay_hours": [step.delay_hours, delay]}
+        step.delay_hours = delay
         record_audit(current_user, "sequence_step_changed", "sequence_step", step.id, change)
         db.session.commit()
         flash(_("Saved. New timings apply to steps not yet queued."), "success")
