@@ -184,7 +184,7 @@ def _endpoint(app, url):
 
 
 def _crawl(app, client, starts):
-    """GET every page reachable from `starts`; return {(action, field names): form, ...} found."""
+    """GET every page reachable from `starts`; return {(POST route, field names): form, ...} found."""
     seen, visits, queue, forms = set(), {}, list(starts), {}
     while queue:
         url = queue.pop(0)
@@ -204,7 +204,10 @@ def _crawl(app, client, starts):
         for form in parser.forms:
             for action in [form["action"] or path, *form.pop("formactions", [])]:
                 found = {**form, "page": path, "action": urlsplit(urljoin(url, action)).path}
-                forms.setdefault((found["action"], tuple(f["name"] for f in form["fields"])), found)
+                # One form per route and fields: the same form for another record (a second
+                # supporter's edit form, a second page's gift form) runs the same code again.
+                route = _endpoint_for_post(app, found["action"]) or found["action"]
+                forms.setdefault((route, tuple(f["name"] for f in form["fields"])), found)
         for link in parser.links:
             link = urljoin(url, link)
             if urlsplit(link).netloc in ("", "localhost") and not link.startswith("mailto:"):
