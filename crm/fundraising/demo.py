@@ -8,9 +8,11 @@ from crm.accounts.models import User
 from crm.catalog.demo import demo_drawing
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, OfflineGiftReport, PageFlag, Team
+from crm.fundraising.notifications import COACHING_SEQUENCE, coaching_context, schedule_event_emails
 from crm.fundraising.services.credits import credit_gift
 from crm.fundraising.services.staff import CampaignFields, create_campaign
 from crm.images import store_image
+from crm.mail.services.sequences import enrol
 from crm.payments.services.offline import OfflineGift, record_offline_gift
 from crm.payments.services.receipts import local_date
 from crm.supporters.services.intake import find_or_create_supporter
@@ -260,6 +262,8 @@ def seed_demo_fundraising(media_root, admin, now):
         )
         if page.team_status == "member" and page.user_id and teams[spec.team].captain_user_id is None:
             teams[spec.team].captain_user_id = page.user_id
+        if page.status == "live":
+            _demo_coaching(page, now)
         for donor in spec.gifts:
             _demo_page_gift(page, donor, admin, now)
     _demo_extras(campaigns, admin, now)
@@ -306,6 +310,12 @@ def _demo_page(spec, campaign, team, media_root, created):
     elif spec.state == "hidden":
         page.hide("The page offers something for sale in exchange for gifts.")
     return page
+
+
+def _demo_coaching(page, now):
+    """The page's fundraiser in the coaching of its occasion, its event's emails planned from today."""
+    enrol(page.supporter, COACHING_SEQUENCE, now=page.published_at, context=coaching_context(page))
+    schedule_event_emails(page, now)
 
 
 def _demo_page_gift(page, donor, admin, now):

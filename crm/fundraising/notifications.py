@@ -128,7 +128,7 @@ def _other_live_page(page):
 
 def on_page_published(sender=None, page=None, now=None, **extra):
     # One coaching series per person (a second page does not start it again); it speaks of this page.
-    enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now, context=_coaching_context(page))
+    enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now, context=coaching_context(page))
     schedule_event_emails(page, now)
 
 
@@ -151,7 +151,7 @@ def _occasion(page):
     return page.occasion.kind if page.occasion is not None else "own_idea"
 
 
-def _coaching_context(page):
+def coaching_context(page):
     """What the coaching messages may say of the page: its address, title and occasion."""
     return {"page_id": page.id, "page_slug": page.slug, "page_title": page.title, "occasion": _occasion(page)}
 
@@ -190,7 +190,7 @@ def schedule_event_emails(page, now=None):
                 supporter=page.supporter,
                 language=page.language or page.supporter.language,
                 purpose=step.purpose,
-                context=_coaching_context(page),
+                context=coaching_context(page),
                 due_at=due,
                 now=now,
             )
