@@ -43,22 +43,37 @@ def _call(function, *args, **kwargs):
         raise GatewayError(_("The payment service is unavailable. Please try again in a few minutes.")) from error
 
 
-def find_or_create_customer(email, name, customer_id=""):
+def _once(idempotency_key, call):
+    """The request options that make Stripe do this call once per key (a retried request gets the first answer)."""
+    return {"options": {"idempotency_key": f"{idempotency_key}-{call}"}} if idempotency_key else {}
+
+
+def find_or_create_customer(email, name, customer_id="", idempotency_key=None):
     """Return the Stripe Customer id for this donor: the one already known (reused), or a new one."""
     if customer_id:
         return customer_id
-    customer = _call(_client().v1.customers.create, params={"email": email, "name": name})
+    customer = _call(
+        _client().v1.customers.create,
+        params={"email": email, "name": name},
+        **_once(idempotency_key, "customer"),
+    )
     return customer.id
 
 
-def create_payment_intent(*, amount_cents, currency, customer_id, card_token, metadata):
+def create_payment_intent(*, amount_cents, currency, customer_id, card_token, metadata, idempotency_key=None):
     """Attach the card token to the Customer and create+confirm a PaymentIntent with it.
 
     Return a dict with id, status and client_secret. The payment method is given at creation
-    (localstripe cannot confirm with one later).
+    (localstripe cannot confirm with one later). `idempotency_key` (one per gift form posted)
+    makes a repeated request attach and charge once.
     """
     client = _client()
-    card = _call(client.v1.customers.payment_sources.create, customer_id, params={"source": card_token})
+    card = _call(
+        client.v1.customers.payment_sources.create,
+        customer_id,
+        params={"source": card_token},
+        **_once(idempotency_key, "card"),
+    )
     intent = _call(
         client.v1.payment_intents.create,
         params={
@@ -70,6 +85,7 @@ def create_payment_intent(*, amount_cents, currency, customer_id, card_token, me
             "confirm": True,
             "metadata": metadata,
         },
+        **_once(idempotency_key, "intent"),
     )
     return _intent_dict(intent)
 
@@ -287,22 +303,29 @@ def _subscription_dict(subscription):
     }
 
 
-def _set_default_card(client, customer_id, card_token):
-    card = _call(client.v1.customers.payment_sources.create, customer_id, params={"source": card_token})
+def _set_default_card(client, customer_id, card_token, idempotency_key=None):
+    card = _call(
+        client.v1.customers.payment_sources.create,
+        customer_id,
+        params={"source": card_token},
+        **_once(idempotency_key, "card"),
+    )
     _call(client.v1.customers.update, customer_id, params={"default_source": card.id})
     return card.id
 
 
-def create_subscription(*, customer_id, plan_id, card_token, metadata):
+def create_subscription(*, customer_id, plan_id, card_token, metadata, idempotency_key=None):
     """Make the card the Customer's default and subscribe the Customer to the Plan; return it as a dict.
 
     Stripe creates and tries to pay the first invoice at once (its PaymentIntent may need 3-D Secure).
+    `idempotency_key` (one per gift form posted) makes a repeated request subscribe once.
     """
     client = _client()
-    _set_default_card(client, customer_id, card_token)
+    _set_default_card(client, customer_id, card_token, idempotency_key)
     subscription = _call(
         client.v1.subscriptions.create,
         params={"customer": customer_id, "items": [{"plan": plan_id}], "metadata": metadata},
+        **_once(idempotency_key, "subscription"),
     )
     return _subscription_dict(subscription)
 

@@ -34,28 +34,36 @@
   }
 
   function setUpCard(form) {
-    // Mount the Stripe.js card element; on submit, swap the card for a token and send the form.
+    // Mount the Stripe.js card element; on submit, swap the card for a token and send the form, once.
     var stripe = window.Stripe(form.dataset.publishableKey);
     var card = stripe.elements().create("card");
     card.mount("#card-element");
     var errors = document.getElementById("card-errors");
-    var submitting = false;
+    var button = form.querySelector("[type=submit]");
+    var busy = false;  // from the first submit until the page is left (or the card is refused)
     form.addEventListener("submit", function (event) {
-      if (submitting) return;
-      event.preventDefault();
-      var button = form.querySelector("[type=submit]");
+      event.preventDefault();  // a second click, Enter or a resent submit while busy sends nothing more
+      if (busy) return;
+      busy = true;
       button.disabled = true;
       errors.textContent = "";
       stripe.createToken(card).then(function (result) {
         if (result.error || !result.token) {
           errors.textContent = (result.error && result.error.message) || form.dataset.cardError;
+          busy = false;
           button.disabled = false;
           return;
         }
         form.querySelector("[name=card_token]").value = result.token.id;
-        submitting = true;
         HTMLFormElement.prototype.submit.call(form);  // form.submit is the button named "submit"
       });
+    });
+    window.addEventListener("pageshow", function (event) {
+      // Back from the next page (the browser kept this one): the button works again. Sending the
+      // same form again finds the gift already started (the server knows the form's key).
+      if (!event.persisted) return;
+      busy = false;
+      button.disabled = false;
     });
   }
 

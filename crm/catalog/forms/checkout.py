@@ -22,6 +22,7 @@ from crm.catalog.services.cart import MAX_QUANTITY
 from crm.catalog.services.checkout import CardRequest, CheckoutRequest, card_dates
 from crm.forms import Length, clean_line, message_field
 from crm.payments.forms.donate import TOKEN_RE, DonationForm
+from crm.payments.forms.submission import SubmissionKeyMixin
 from crm.supporters.forms.consent import ConsentBoxMixin
 from crm.supporters.spam import honeypot_field
 
@@ -119,7 +120,7 @@ class HonourCardForm(Form):
         )
 
 
-class CheckoutForm(ConsentBoxMixin, FlaskForm):
+class CheckoutForm(ConsentBoxMixin, SubmissionKeyMixin, FlaskForm):
     # The buyer's fields are the donation form's: same labels, filters and validators.
     first_name = DonationForm.first_name
     last_name = DonationForm.last_name
@@ -178,4 +179,5 @@ class CheckoutForm(ConsentBoxMixin, FlaskForm):
             attribution=attribution,
             seen_lines=self.seen_lines,
             seen_total_cents=int(self.expected_total.data),
+            submission_key=self.posted_submission_key,
         )

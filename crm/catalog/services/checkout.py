@@ -8,16 +8,20 @@ from flask_babel import ngettext
 from sqlalchemy import update
 
 from crm.catalog.models import HonourCard, Item, Order, OrderLine
+from crm.catalog.models.orders import new_token
 from crm.catalog.services import CatalogError
 from crm.catalog.services.cart import MAX_QUANTITY
 from crm.catalog.services.orders import DESIGNATION, fail_order, order_language
 from crm.extensions import db
 from crm.i18n import money_filter
 from crm.payments.services import DonationDeclined, GiftRequest
+from crm.payments.services.donations import declined_message, resume_gift
 from crm.payments.services.giving import give
 from crm.payments.services.receipts import local_date
+from crm.payments.services.submissions import order_gift_key, order_token
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.supporters.visits import supporter_source
+from crm.unique import add_once
 from crm.utc import utcnow
 
 CARD_HORIZON_DAYS = 365  # how far ahead an e-card may be dated
@@ -29,6 +33,15 @@ class ItemGone(CatalogError):
 
 class CartChanged(CatalogError):
     """The cart or its prices differ from what the buyer saw: nothing was charged."""
+
+
+class OrderAlreadyPlaced(CatalogError):
+    """Another post of the same checkout form holds the order's token: the caller rolls back, then resume_order."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(_("This order was already sent: it is on its way."))
 
 
 class OrderDeclined(CatalogError):
@@ -62,6 +75,7 @@ class CheckoutRequest:
     attribution: dict = field(default_factory=dict)
     seen_lines: list | None = None  # [(item id, quantity)] as the page showed them
     seen_total_cents: int | None = None
+    submission_key: str = ""  # the rendered form's (payments.services.submissions): posted again, one order
 
 
 @dataclass
@@ -160,8 +174,9 @@ def place_order(cart, request, visit=None, newsletter_consent=None, now=None):
     """Hold the cart's units, record the order, and charge its total with one PaymentIntent.
 
     Return an OrderStarted. Raise CatalogError (ItemGone, CartChanged...) before anything is charged,
-    OrderDeclined (the order kept, failed, its units released) for a declined card, and what
-    start_donation raises otherwise (DonationError: the caller rolls back, which releases the units).
+    OrderDeclined (the order kept, failed, its units released) for a declined card, OrderAlreadyPlaced
+    when another post of the same form holds the order, and what start_donation raises otherwise
+    (DonationError: the caller rolls back, which releases the units).
     """
     now = now or utcnow()
     check_cart(cart, request.seen_lines, request.seen_total_cents)
@@ -182,9 +197,30 @@ def place_order(cart, request, visit=None, newsletter_consent=None, now=None):
     return OrderStarted(order=order, status=started.status, client_secret=started.client_secret)
 
 
+def resume_order(submission_key):
+    """The order an earlier post of this checkout form placed, as that post answered; None when there is none.
+
+    Raise OrderDeclined when its card was declined.
+    """
+    token = order_token(submission_key)
+    order = db.session.scalar(db.select(Order).filter_by(token=token)) if token else None
+    if order is None:
+        return None
+    if order.status == "failed":
+        raise OrderDeclined(declined_message(), order)
+    try:
+        gift = resume_gift(order_gift_key(submission_key))
+    except DonationDeclined as declined:
+        raise OrderDeclined(str(declined), order) from declined
+    if gift is None:
+        return OrderStarted(order=order, status="processing")
+    return OrderStarted(order=order, status=gift.status, client_secret=gift.client_secret)
+
+
 def _record_order(cart, request, supporter, language, now):
     donor = request.donor
     order = Order(
+        token=order_token(request.submission_key) or new_token(),
         supporter_id=supporter.id,
         status="pending",
         total_cents=cart.total_cents,
@@ -221,8 +257,9 @@ def _record_order(cart, request, supporter, language, now):
                 status="scheduled",
             )
         )
-    db.session.add(order)
-    db.session.flush()
+    # The token is unique: a second post of the same form waits here for the first, then stops.
+    if not add_once(order):
+        raise OrderAlreadyPlaced()
     return order
 
 
@@ -245,4 +282,5 @@ def _gift_request(order, request):
         minimum_cents=1,  # an order may cost less than the smallest gift the donation form takes
         metadata={"order_id": str(order.id), "order_token": order.token},
         thanked_by="catalog",  # the order's confirmation, with the receipt attached, is the thank-you
+        submission_key=order_gift_key(request.submission_key),
     )

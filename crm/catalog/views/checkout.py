@@ -8,7 +8,7 @@ from crm.catalog.models import Order
 from crm.catalog.services import CatalogError
 from crm.catalog.services.cards import build_cards_pdf, sync_card_status
 from crm.catalog.services.cart import SESSION_KEY, acknowledge_prices, read_cart
-from crm.catalog.services.checkout import OrderDeclined, place_order
+from crm.catalog.services.checkout import OrderDeclined, place_order, resume_order
 from crm.catalog.services.orders import check_order
 from crm.catalog.views import bp
 from crm.extensions import db
@@ -27,6 +27,7 @@ def _show(form, cart, status):
     # The buyer has now seen every current price: a later change is announced again.
     session[SESSION_KEY] = acknowledge_prices(session.get(SESSION_KEY), cart)
     form.show_cart(cart)
+    form.renew_submission_key()  # each showing of the form pays once, however often it is sent
     return render_stripe_page("catalog/checkout.html", status, form=form, cart=cart)
 
 
@@ -43,7 +44,8 @@ def checkout():
         form.form_errors.append(declined_message())  # a bot: answered like a refused card, nothing stored
         return _show(form, cart, 400)
     if not form.validate_on_submit():
-        hidden = [form.lines, form.expected_total, form.card_token, *(entry.form.item for entry in form.cards)]
+        hidden = [form.submission_key, form.lines, form.expected_total, form.card_token]
+        hidden += [entry.form.item for entry in form.cards]
         form.form_errors.extend(dict.fromkeys(str(error) for f in hidden for error in f.errors))
         return _show(form, cart, 400)
     started = _place(form, cart)
@@ -53,7 +55,7 @@ def checkout():
 def _place(form, cart):
     """Place the order and commit; return the OrderStarted, or None with the reason added to the form."""
     try:
-        started = place_order(cart, form.checkout_request(current_attribution()), current_visit(), form.shown_wording())
+        started = _place_once(form, cart)
     except OrderDeclined as declined:
         db.session.commit()  # keep the failed order and gift, with the reason, for staff
         form.form_errors.append(str(declined))
@@ -65,6 +67,26 @@ def _place(form, cart):
     db.session.commit()
     session[ORDER_KEY] = started.order.token
     return started
+
+
+def _place_once(form, cart):
+    """Place the form's order, or answer with the one an earlier post of this same rendered form placed."""
+    key = form.posted_submission_key
+    started = resume_order(key)
+    if started is not None:
+        return started
+    try:
+        return place_order(cart, form.checkout_request(current_attribution()), current_visit(), form.shown_wording())
+    except OrderDeclined:
+        raise
+    except (CatalogError, DonationError):
+        db.session.rollback()
+        # A twin post of this form got there first (OrderAlreadyPlaced, or it took the last units
+        # while this one waited): answer as it did.
+        started = resume_order(key)
+        if started is None:
+            raise
+        return started
 
 
 def _next_step(started):

@@ -20,6 +20,7 @@ from crm.forms import (
 )
 from crm.i18n import money_filter
 from crm.payments.forms.amounts import parse_amount
+from crm.payments.forms.submission import SubmissionKeyMixin
 from crm.payments.services import DonationError, GiftRequest
 from crm.payments.services.amounts import amount_rules
 from crm.supporters.forms.consent import ConsentBoxMixin
@@ -41,7 +42,7 @@ def clean_designation(value):
     return value if DESIGNATION_RE.match(value) else ""
 
 
-class DonationForm(ConsentBoxMixin, FlaskForm):
+class DonationForm(ConsentBoxMixin, SubmissionKeyMixin, FlaskForm):
     WALL_FIELDS = (
         "tribute_kind",
         "tribute_name",
@@ -169,4 +170,5 @@ class DonationForm(ConsentBoxMixin, FlaskForm):
             donor=donor,
             gift=gift,
             attribution=attribution,
+            submission_key=self.posted_submission_key,
         )

@@ -45,6 +45,19 @@ def translate_gateway_errors(function):
     return translated
 
 
+class GiftAlreadyStarted(DonationError):
+    """This gift form was posted before (a double click, the back button): its gift exists already.
+
+    Raised when two posts race to the same token; the caller rolls back and answers as the first
+    post did (payments.services.donations.resume_gift).
+    """
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(str(_l("This gift was already sent: it is on its way.")))
+
+
 class DonationDeclined(DonationError):
     """The card was declined: the Donation is kept, marked failed (the caller commits it)."""
 
@@ -75,6 +88,9 @@ class GiftRequest:
     metadata: dict = field(default_factory=dict)
     # Who emails the giver once it is paid (see THANKED_BY): "catalog" for an order's confirmation.
     thanked_by: str = "payments"
+    # The key of the form as it was rendered (services.submissions): posted again, it is the same
+    # gift. "" (a client that sends none): a new gift each time.
+    submission_key: str = ""
 
 
 @dataclass

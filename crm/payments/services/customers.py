@@ -22,6 +22,8 @@ def known_customer_id(supporter):
     return _latest_customer_id(Donation, supporter) or _latest_customer_id(RecurringGift, supporter) or ""
 
 
-def customer_for(payer, supporter):
+def customer_for(payer, supporter, idempotency_key=None):
     """Return the Customer id for a Donation or RecurringGift about to be charged (found or created at Stripe)."""
-    return gateway.find_or_create_customer(payer.email, payer.donor_name, known_customer_id(supporter))
+    return gateway.find_or_create_customer(
+        payer.email, payer.donor_name, known_customer_id(supporter), idempotency_key=idempotency_key
+    )

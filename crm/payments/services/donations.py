@@ -10,9 +10,11 @@ from sqlalchemy import update
 from crm.extensions import db
 from crm.payments import gateway
 from crm.payments.models import Donation
+from crm.payments.models.donations import new_token
 from crm.payments.services import (
     DonationDeclined,
     DonationError,
+    GiftAlreadyStarted,
     GiftStarted,
     subscriptions,
     translate_gateway_errors,
@@ -20,9 +22,11 @@ from crm.payments.services import (
 from crm.payments.services.amounts import amount_rules
 from crm.payments.services.customers import customer_for
 from crm.payments.services.gifts import complete_gift
+from crm.payments.services.submissions import donation_token, idempotency_key
 from crm.payments.signals import payment_failed
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.supporters.visits import supporter_source
+from crm.unique import add_once
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -43,8 +47,9 @@ GIFT_FIELDS = (
 def start_donation(request, now=None):
     """Create a pending Donation for the amount computed here, and charge it through Stripe.
 
-    Raise DonationError for a refused amount (nothing stored) or an unavailable gateway, and
-    DonationDeclined (the Donation kept, failed) for a declined card.
+    Raise DonationError for a refused amount (nothing stored) or an unavailable gateway,
+    DonationDeclined (the Donation kept, failed) for a declined card, and GiftAlreadyStarted when
+    another post of the same form holds the gift's token (nothing more charged).
     """
     now = now or utcnow()
     rules = amount_rules()
@@ -61,6 +66,7 @@ def start_donation(request, now=None):
         request.email, source=supporter_source(request.attribution), now=now, **request.donor
     )
     donation = Donation(
+        token=donation_token(request.submission_key) or new_token(),
         supporter_id=supporter.id,
         amount_cents=gift_cents + fee_cents,
         fee_cents=fee_cents,
@@ -77,16 +83,19 @@ def start_donation(request, now=None):
         **request.gift,
         **request.attribution,
     )
-    db.session.add(donation)
-    db.session.flush()
+    # The token is unique: a second post of the same form waits here for the first, then stops.
+    if not add_once(donation):
+        raise GiftAlreadyStarted()
+    once = idempotency_key(request.submission_key)
     try:
-        donation.stripe_customer_id = customer_for(donation, supporter)
+        donation.stripe_customer_id = customer_for(donation, supporter, once)
         intent = gateway.create_payment_intent(
             amount_cents=donation.amount_cents,
             currency=donation.currency,
             customer_id=donation.stripe_customer_id,
             card_token=request.card_token,
             metadata={**request.metadata, "donation_id": str(donation.id)},
+            idempotency_key=once,
         )
     except gateway.PaymentError as error:
         donation.status = "failed"
@@ -103,6 +112,27 @@ def start_donation(request, now=None):
         mark_failed(intent["id"], intent["error_message"])
         db.session.refresh(donation)
         raise DonationDeclined(declined_message(), donation)
+    return GiftStarted(donation=donation, status=intent["status"], client_secret=intent["client_secret"] or "")
+
+
+@translate_gateway_errors
+def resume_gift(submission_key):
+    """The gift an earlier post of this form started, as that post answered; None when there is none.
+
+    Return a GiftStarted (a pending gift with the status and client secret of its PaymentIntent,
+    so 3-D Secure is asked again); raise DonationDeclined when its card was declined.
+    """
+    token = donation_token(submission_key)
+    donation = db.session.scalar(db.select(Donation).filter_by(token=token)) if token else None
+    if donation is None:
+        return None
+    if donation.status == "failed":
+        raise DonationDeclined(declined_message(), donation)
+    if donation.status != "pending":
+        return GiftStarted(donation=donation, status="succeeded")
+    if not donation.stripe_payment_intent_id:
+        return GiftStarted(donation=donation, status="processing")
+    intent = gateway.retrieve_payment_intent(donation.stripe_payment_intent_id)
     return GiftStarted(donation=donation, status=intent["status"], client_secret=intent["client_secret"] or "")
 
 

@@ -10,16 +10,18 @@ import logging
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from crm.extensions import db
 from crm.i18n import money_in
 from crm.mail.services.outbox import enqueue_email
 from crm.payments import gateway
 from crm.payments.models import Donation, RecurringGift
-from crm.payments.services import DonationDeclined, DonationError, GiftStarted
+from crm.payments.services import DonationDeclined, DonationError, GiftAlreadyStarted, GiftStarted
 from crm.payments.services.customers import customer_for
 from crm.payments.services.gifts import complete_gift
 from crm.payments.services.plan_links import manage_url
+from crm.payments.services.submissions import donation_token, idempotency_key
 from crm.supporters.services.intake import find_or_create_supporter
 from crm.supporters.visits import ATTRIBUTION_FIELDS, supporter_source
 from crm.unique import add_once
@@ -69,14 +71,10 @@ def start_monthly(request, gift_cents, fee_cents, now=None):
         **request.gift,
         **request.attribution,
     }
-    gift = RecurringGift(status="incomplete", interval="month", **values)
-    db.session.add(gift)
-    db.session.flush()
-    donation = Donation(status="pending", kind="monthly", recurring_gift_id=gift.id, **values)
-    db.session.add(donation)
-    db.session.flush()
+    gift, donation = _add_plan_and_first_gift(values, donation_token(request.submission_key))
+    once = idempotency_key(request.submission_key)
     try:
-        gift.stripe_customer_id = customer_for(gift, supporter)
+        gift.stripe_customer_id = customer_for(gift, supporter, once)
         donation.stripe_customer_id = gift.stripe_customer_id
         gift.stripe_plan_id = gateway.find_or_create_plan(
             amount_cents=gift.amount_cents, currency=gift.currency, interval=gift.interval
@@ -86,6 +84,7 @@ def start_monthly(request, gift_cents, fee_cents, now=None):
             plan_id=gift.stripe_plan_id,
             card_token=request.card_token,
             metadata={"recurring_gift_id": str(gift.id)},
+            idempotency_key=once,
         )
     except gateway.PaymentError as error:
         _give_up(gift, donation, str(error), now)
@@ -110,6 +109,26 @@ def start_monthly(request, gift_cents, fee_cents, now=None):
         _give_up(gift, donation, intent["error_message"], now)
         raise DonationDeclined(_("Your card was declined. Please check the details or use another card."), donation)
     return GiftStarted(donation=donation, status=status, client_secret=(intent or {}).get("client_secret") or "")
+
+
+def _add_plan_and_first_gift(values, token):
+    """Add the plan and its first gift; raise GiftAlreadyStarted, adding neither, when the token is taken.
+
+    The token is unique: a second post of the same form waits here for the first, then stops.
+    """
+    try:
+        with db.session.begin_nested():
+            gift = RecurringGift(status="incomplete", interval="month", **values)
+            db.session.add(gift)
+            db.session.flush()
+            donation = Donation(status="pending", kind="monthly", recurring_gift_id=gift.id, **values)
+            if token:
+                donation.token = token
+            db.session.add(donation)
+            db.session.flush()
+    except IntegrityError:
+        raise GiftAlreadyStarted() from None
+    return gift, donation
 
 
 def _cancel_quietly(subscription_id):

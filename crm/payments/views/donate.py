@@ -7,7 +7,7 @@ from crm.extensions import db
 from crm.forms import form_status
 from crm.payments.forms.donate import DonationForm, clean_designation
 from crm.payments.services import DonationDeclined, DonationError
-from crm.payments.services.donations import check_donation, declined_message
+from crm.payments.services.donations import check_donation, declined_message, resume_gift
 from crm.payments.services.giving import give
 from crm.payments.views import bp
 from crm.payments.views.stripe import continue_payment, render_stripe_page
@@ -34,15 +34,21 @@ def take_gift(form, template, on_started=None, thanks=None, **context):
     """
     if form.is_submitted() and form.website.data:
         form.form_errors.append(declined_message())  # a bot: answered like a refused card, nothing stored
-        return render_stripe_page(template, 400, form=form, **context)
+        return _show_again(form, template, 400, context)
     if not form.validate_on_submit():
-        form.form_errors.extend(form.card_token.errors)
-        return render_stripe_page(template, form_status(form), form=form, **context)
+        form.form_errors.extend([*form.submission_key.errors, *form.card_token.errors])
+        return _show_again(form, template, form_status(form), context)
     started = _start(form, on_started)
     if started is None:
-        return render_stripe_page(template, 400, form=form, **context)
+        return _show_again(form, template, 400, context)
     done = (thanks or _thanks_url)(started.donation)
     return continue_payment(started.status, started.client_secret, done)
+
+
+def _show_again(form, template, status, context):
+    if form.is_submitted():
+        form.renew_submission_key()  # sending it again is a new attempt, not a repeat of this post
+    return render_stripe_page(template, status, form=form, **context)
 
 
 def _thanks_url(donation):
@@ -52,9 +58,7 @@ def _thanks_url(donation):
 def _start(form, on_started):
     """Start the gift and commit; return the GiftStarted, or None with the reason added to the form."""
     try:
-        started = give(
-            form.gift_request(current_attribution()), current_visit(), form.shown_wording(), on_started=on_started
-        )
+        started = _give_once(form, on_started)
     except DonationDeclined as declined:
         db.session.commit()  # keep the failed attempt, with its reason, for staff
         form.form_errors.append(str(declined))
@@ -65,6 +69,28 @@ def _start(form, on_started):
         return None
     db.session.commit()
     return started
+
+
+def _give_once(form, on_started):
+    """Start the form's gift, or answer with the one an earlier post of this same rendered form started."""
+    key = form.posted_submission_key
+    started = resume_gift(key)
+    if started is not None:
+        return started
+    try:
+        return give(
+            form.gift_request(current_attribution()), current_visit(), form.shown_wording(), on_started=on_started
+        )
+    except DonationDeclined:
+        raise
+    except DonationError:
+        db.session.rollback()
+        # A twin post of this form got there first (GiftAlreadyStarted, or it took the last of
+        # something while this one waited): answer as it did.
+        started = resume_gift(key)
+        if started is None:
+            raise
+        return started
 
 
 @bp.route("/donate/thanks/<token>")
