@@ -36,7 +36,13 @@ REFUNDED = 1000  # of a 4000 gift
 @pytest.fixture
 def app(make_app, smtp_sink):
     # A hundred donors from one address would meet the public forms' limit.
-    return make_app(MAIL_RATE_PER_MINUTE=0, RATELIMIT_ENABLED=False)
+    # 100 requests share the pool's connections: on a busy CI machine a request waited past the
+    # default 30 s for one (QueuePool timeout, a 500); they queue for one as long as the test allows.
+    return make_app(
+        MAIL_RATE_PER_MINUTE=0,
+        RATELIMIT_ENABLED=False,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 30, "max_overflow": 0, "pool_timeout": 120},
+    )
 
 
 def team_page(app):
