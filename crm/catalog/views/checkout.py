@@ -16,7 +16,7 @@ from crm.payments.services import DonationError
 from crm.payments.services.donations import declined_message
 from crm.payments.services.receipt_links import receipt_download_url
 from crm.payments.services.receipts import current_receipt
-from crm.payments.views.stripe import continue_payment, render_stripe_page
+from crm.payments.views.stripe import continue_payment, render_stripe_page, start_once
 from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit
 
@@ -55,7 +55,15 @@ def checkout():
 def _place(form, cart):
     """Place the order and commit; return the OrderStarted, or None with the reason added to the form."""
     try:
-        started = _place_once(form, cart)
+        started = start_once(
+            form.posted_submission_key,
+            resume_order,
+            lambda: place_order(
+                cart, form.checkout_request(current_attribution()), current_visit(), form.shown_wording()
+            ),
+            (CatalogError, DonationError),
+            OrderDeclined,
+        )
     except OrderDeclined as declined:
         db.session.commit()  # keep the failed order and gift, with the reason, for staff
         form.form_errors.append(str(declined))
@@ -67,26 +75,6 @@ def _place(form, cart):
     db.session.commit()
     session[ORDER_KEY] = started.order.token
     return started
-
-
-def _place_once(form, cart):
-    """Place the form's order, or answer with the one an earlier post of this same rendered form placed."""
-    key = form.posted_submission_key
-    started = resume_order(key)
-    if started is not None:
-        return started
-    try:
-        return place_order(cart, form.checkout_request(current_attribution()), current_visit(), form.shown_wording())
-    except OrderDeclined:
-        raise
-    except (CatalogError, DonationError):
-        db.session.rollback()
-        # A twin post of this form got there first (OrderAlreadyPlaced, or it took the last units
-        # while this one waited): answer as it did.
-        started = resume_order(key)
-        if started is None:
-            raise
-        return started
 
 
 def _next_step(started):

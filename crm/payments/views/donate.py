@@ -10,7 +10,7 @@ from crm.payments.services import DonationDeclined, DonationError
 from crm.payments.services.donations import check_donation, declined_message, resume_gift
 from crm.payments.services.giving import give
 from crm.payments.views import bp
-from crm.payments.views.stripe import continue_payment, render_stripe_page
+from crm.payments.views.stripe import continue_payment, render_stripe_page, start_once
 from crm.supporters.attribution import current_attribution, current_visit
 from crm.supporters.spam import public_form_limit
 
@@ -58,7 +58,15 @@ def _thanks_url(donation):
 def _start(form, on_started):
     """Start the gift and commit; return the GiftStarted, or None with the reason added to the form."""
     try:
-        started = _give_once(form, on_started)
+        started = start_once(
+            form.posted_submission_key,
+            resume_gift,
+            lambda: give(
+                form.gift_request(current_attribution()), current_visit(), form.shown_wording(), on_started=on_started
+            ),
+            DonationError,
+            DonationDeclined,
+        )
     except DonationDeclined as declined:
         db.session.commit()  # keep the failed attempt, with its reason, for staff
         form.form_errors.append(str(declined))
@@ -69,28 +77,6 @@ def _start(form, on_started):
         return None
     db.session.commit()
     return started
-
-
-def _give_once(form, on_started):
-    """Start the form's gift, or answer with the one an earlier post of this same rendered form started."""
-    key = form.posted_submission_key
-    started = resume_gift(key)
-    if started is not None:
-        return started
-    try:
-        return give(
-            form.gift_request(current_attribution()), current_visit(), form.shown_wording(), on_started=on_started
-        )
-    except DonationDeclined:
-        raise
-    except DonationError:
-        db.session.rollback()
-        # A twin post of this form got there first (GiftAlreadyStarted, or it took the last of
-        # something while this one waited): answer as it did.
-        started = resume_gift(key)
-        if started is None:
-            raise
-        return started
 
 
 @bp.route("/donate/thanks/<token>")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, redirect, render_template
 
+from crm.extensions import db
 from crm.payments.services.amounts import amount_rules
 
 
@@ -47,3 +48,26 @@ def continue_payment(status, client_secret, done):
     if status == "requires_action":
         return render_stripe_page("payments/confirm.html", client_secret=client_secret, thanks=done)
     return redirect(done)
+
+
+def start_once(key, resume, start, retry_on, declined):
+    """Start a payment form's gift or order, or answer with what an earlier post of the same rendered form started.
+
+    `resume(key)` finds that earlier start (None when there is none); `start()` starts a new one.
+    A `retry_on` error other than `declined` may mean a twin post got there first (its unique
+    token, or the last of something it took while this one waited): the transaction is rolled
+    back and the twin's answer given, or the error raised again when there is no twin.
+    """
+    started = resume(key)
+    if started is not None:
+        return started
+    try:
+        return start()
+    except declined:
+        raise
+    except retry_on:
+        db.session.rollback()
+        started = resume(key)
+        if started is None:
+            raise
+        return started
