@@ -94,8 +94,9 @@ def register_blueprints(app):
 
 
 def register_security(app):
-    from crm.security import ensure_session_id, set_security_headers
+    from crm.security import SessionInterface, ensure_session_id, set_security_headers
 
+    app.session_interface = SessionInterface()
     app.after_request(ensure_session_id)
     app.after_request(set_security_headers)
 

@@ -171,3 +171,57 @@ def test_without_redis_the_page_is_still_served(app):
     assert visitor.get(URL).status_code == 200
     _give(app, page_id, 100)  # the commit cannot move the generation on: logged, not raised
     assert "$1.00 raised" in visitor.get(URL).get_data(as_text=True)
+
+
+def test_no_rate_limit_is_skipped_by_serving_kept_pages_without_the_limiter(app):
+    # page_cache tells Flask-Limiter to skip GETs of kept pages; that is only right while none has a limit.
+    from flask_limiter.util import get_qualified_name
+
+    from crm.extensions import limiter
+
+    manager = limiter.limit_manager
+    kept = {name: view for name, view in app.view_functions.items() if getattr(view, "kept_for_anonymous", False)}
+    assert {"fundraising.page", "fundraising.campaign", "fundraising.team"} <= set(kept)
+    assert not manager.application_limits and not manager.default_limits
+    for endpoint, view in kept.items():
+        assert not manager.decorated_limits(get_qualified_name(view)), endpoint
+        assert not manager.blueprint_limits(app, endpoint.partition(".")[0]), endpoint
+
+
+def _redis_kept(app, prefix):
+    kept = page_cache.RedisStore(REDIS_URL, prefix=f"{page_cache.KEY_PREFIX}{prefix}:")
+    app.extensions["fundraising_page_cache"] = kept
+    sent = []
+    execute = kept.client.execute_command
+    kept.client.execute_command = lambda *args, **kwargs: sent.append(args[0]) or execute(*args, **kwargs)
+    return kept, sent
+
+
+def test_a_page_kept_in_this_process_asks_redis_nothing_until_another_process_commits(make_app, redis_store):
+    first, second = make_app(), make_app()
+    (_, sent), _ = _redis_kept(first, redis_store), _redis_kept(second, redis_store)
+    page_id = _live_page(first)[1]
+    visitor = first.test_client()
+    assert "$0.00 raised" in visitor.get(URL).get_data(as_text=True)
+    sent.clear()
+    for _ in range(3):
+        assert "$0.00 raised" in visitor.get(URL).get_data(as_text=True)
+    assert sent == []  # served from this process's copy: no round trip
+    _give(second, page_id, 2500)  # the other process moves the generation on; Redis tells this one
+    assert "$25.00 raised" in visitor.get(URL).get_data(as_text=True)
+    assert "GET" in sent
+
+
+def test_when_redis_drops_the_watching_connection_the_generation_is_read_again(make_app, redis_store):
+    first, second = make_app(), make_app()
+    (kept, _), _ = _redis_kept(first, redis_store), _redis_kept(second, redis_store)
+    page_id = _live_page(first)[1]
+    visitor = first.test_client()
+    visitor.get(URL)
+    visitor.get(URL)
+    assert kept.watch is not None
+    kept.client.execute_command("CLIENT", "KILL", "ID", kept.watch_id)  # a Redis restart, a proxy's timeout
+    _give(second, page_id, 2500)  # the message about this change cannot reach the first process
+    assert "$25.00 raised" in visitor.get(URL).get_data(as_text=True)
+    assert "$25.00 raised" in visitor.get(URL).get_data(as_text=True)
+    assert kept.watch is not None  # watching again

@@ -12,7 +12,8 @@ moves the generation on, so every kept page is stale at once (a change rolled ba
 on too: one render more, never a stale page); and nothing is kept longer than
 CACHE_SECONDS, which bounds what time alone changes (a campaign reaching its end date). With
 RATELIMIT_STORAGE_URI=redis://… (several processes) the pages and the generation live in that
-Redis, shared; otherwise in this process. A Redis that does not answer only means rendering.
+Redis, shared, and each process keeps a copy of what it served until Redis says the generation
+moved (see RedisStore); otherwise in this process. A Redis that does not answer only means rendering.
 """
 
 import threading
@@ -28,6 +29,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from crm.extensions import limiter
 from crm.payments.models import Donation
 
 CACHE_SECONDS = 60
@@ -54,20 +56,27 @@ class MemoryStore:
             if entry is None:
                 return None, self.generation
             generation, expires, html = entry
-            if generation != self.generation or expires < time.monotonic():
+            if generation != self.generation or expires < time.time():
                 del self.entries[key]
                 return None, self.generation
             self.entries.move_to_end(key)
             return html, generation
 
-    def put(self, key, html, generation):
+    def put(self, key, html, generation, expires=None):
         with self.lock:
             if generation != self.generation:
                 return  # something changed while it was rendered
-            self.entries[key] = (generation, time.monotonic() + self.seconds, html)
+            self.entries[key] = (generation, expires or time.time() + self.seconds, html)
             self.entries.move_to_end(key)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
+
+    def adopt(self, generation):
+        """Take the generation another process set: what was kept before it is stale."""
+        with self.lock:
+            if generation != self.generation:
+                self.generation = generation
+                self.entries.clear()
 
     def bump(self):
         with self.lock:
@@ -76,28 +85,85 @@ class MemoryStore:
 
 
 class RedisStore:
-    """Kept pages shared by every process, in the Redis that already holds the rate limits."""
+    """Kept pages shared by every process, in the Redis that already holds the rate limits.
+
+    Each process also keeps a copy of what it served (`local`), valid while the generation in Redis
+    stays what it was. Redis tells the process when the generation changes (client tracking,
+    broadcast for that key, sent to a connection of the process's own), so a kept page costs no
+    round trip at all and a commit in any process still makes every kept page stale at once. While
+    that connection is not up, the generation is read from Redis on every request instead.
+    """
 
     def __init__(self, url, seconds=CACHE_SECONDS, prefix=KEY_PREFIX):
-        self.client = redis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
-        )
+        options = {"socket_timeout": REDIS_TIMEOUT_SECONDS, "socket_connect_timeout": REDIS_TIMEOUT_SECONDS}
+        self.client = redis.Redis.from_url(url, **options)
+        self.watch_pool = redis.ConnectionPool.from_url(url, protocol=2, **options)
+        self.watch = self.watch_id = None
         self.seconds, self.prefix = seconds, prefix
         self.generation_key = prefix + "generation"
+        self.local = MemoryStore(seconds=seconds)
+        self.local.generation = None
+
+    def _watching(self):
+        """A connection Redis sends a message to whenever the generation key changes."""
+        connection = self.watch_pool.make_connection()
+        connection.connect()
+        connection.send_command("CLIENT", "ID")
+        self.watch_id = connection.read_response()
+        connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", self.watch_id, "BCAST", "PREFIX", self.generation_key)
+        connection.read_response()
+        connection.send_command("SUBSCRIBE", "__redis__:invalidate")
+        connection.read_response()
+        return connection
+
+    def _unchanged(self):
+        """True when Redis has said nothing about the generation since this process last read it."""
+        if self.watch is None:
+            with suppress(redis.RedisError, OSError):
+                self.watch = self._watching()
+            return False  # (re)connected: read the generation once
+        changed = False
+        try:
+            while self.watch.can_read(timeout=0):
+                self.watch.read_response()
+                changed = True
+        except (redis.RedisError, OSError):
+            self.watch.disconnect()
+            self.watch = None
+            return False
+        return not changed
+
+    def _current(self):
+        if self._unchanged() and self.local.generation is not None:
+            return self.local.generation
+        current = self.client.get(self.generation_key) or b"0"
+        self.local.adopt(current)
+        return current
 
     def get(self, key):
-        current, entry = self.client.mget(self.generation_key, self.prefix + key)
-        current = current or b"0"
+        current = self._current()
+        html, _ = self.local.get(key)
+        if html is not None:
+            return html, current
+        entry = self.client.get(self.prefix + key)
         if entry is None:
             return None, current
-        generation, _, html = entry.partition(b"\n")
-        return (html.decode() if generation == current else None), current
+        generation, _, rest = entry.partition(b"\n")
+        expires, _, html = rest.partition(b"\n")
+        if generation != current or not expires.isdigit():
+            return None, current
+        self.local.put(key, html, current, expires=int(expires))
+        return html, current
 
     def put(self, key, html, generation):
-        self.client.set(self.prefix + key, generation + b"\n" + html.encode(), ex=self.seconds)
+        html = html.encode() if isinstance(html, str) else html
+        expires = int(time.time()) + self.seconds
+        self.client.set(self.prefix + key, b"%b\n%d\n%b" % (generation, expires, html), ex=self.seconds)
+        self.local.put(key, html, generation, expires=expires)
 
     def bump(self):
-        self.client.incr(self.generation_key)
+        self.local.adopt(None)  # even if Redis does not answer, nothing kept here before is served again
+        self.local.adopt(str(self.client.incr(self.generation_key)).encode())
 
 
 def store(app=None):
@@ -128,6 +194,18 @@ def cache_key(number_arg):
     return f"{request.endpoint}:{get_locale()}:{request.path}?{number_arg}={number}"
 
 
+@limiter.request_filter
+def _reading_a_kept_page():
+    """A GET of a kept page carries no rate limit: spare it Flask-Limiter's lookup of none.
+
+    Only forms are limited here, on POST (`crm.supporters.spam`, `crm.accounts.limits`), and a kept
+    page costs less to serve than that lookup; tests/fundraising/test_page_cache.py checks no limit
+    was put on these views.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    return request.method == "GET" and getattr(view, "kept_for_anonymous", False)
+
+
 def kept_for_anonymous(number_arg):
     """Serve the view's page from the store to anonymous visitors; keep what it renders for them."""
 
@@ -150,6 +228,7 @@ def kept_for_anonymous(number_arg):
                     kept.put(key, response, generation)
             return response
 
+        wrapper.kept_for_anonymous = True
         return wrapper
 
     return decorate
