@@ -4,8 +4,9 @@ Each rendering of a payment form carries a fresh random key (never shared: the f
 visitor's CSRF token, so no cache serves it to two people). Posting it again (a double click, a
 resent POST, the back button) derives the same token for the gift or order, so the second post
 finds the first's row, and the same Stripe idempotency keys. The derived values are HMACs with the
-app's SECRET_KEY: a token seen in a thank-you link does not give the key back, and a key chosen by
-a client only ever reaches the gift that key itself started.
+app's SECRET_KEY: a token seen in a thank-you link does not give the key back. The key's last
+characters sign its random part with the same secret, so a key this app did not make (made up by
+a client, or from before SECRET_KEY changed) is refused as an expired form, not taken as a new one.
 """
 
 import base64
@@ -16,16 +17,25 @@ import secrets
 
 from flask import current_app
 
-KEY_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
+KEY_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # whole: fullmatch (a "$" lets a line end through)
+RANDOM_LENGTH = 22  # 16 random bytes, URL-safe; the other 10 characters sign them
 
 
 def new_submission_key():
     """A fresh key for one rendering of a payment form (32 URL-safe characters)."""
-    return secrets.token_urlsafe(24)
+    random_part = secrets.token_urlsafe(16)
+    return random_part + _signature(random_part)
 
 
 def is_submission_key(value):
-    return isinstance(value, str) and bool(KEY_RE.match(value))
+    """True for a key this app made: the right shape, its random part signed with SECRET_KEY."""
+    if not isinstance(value, str) or not KEY_RE.fullmatch(value):
+        return False
+    return hmac.compare_digest(value[RANDOM_LENGTH:], _signature(value[:RANDOM_LENGTH]))
+
+
+def _signature(random_part):
+    return _derived("key", random_part)[: 32 - RANDOM_LENGTH]
 
 
 def _derived(purpose, key):
