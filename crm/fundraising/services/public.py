@@ -7,11 +7,12 @@ import markdown
 import nh3
 import segno
 from markupsafe import Markup
-from sqlalchemy import literal_column, select
+from sqlalchemy import exists, literal_column, or_, select
 
 from crm.extensions import db
-from crm.fundraising.models import FundraiserPage, PageGift
+from crm.fundraising.models import Campaign, FundraiserPage, PageGift
 from crm.fundraising.models.credits import COUNTED_STATUSES
+from crm.fundraising.models.pages import PUBLIC_STATUSES
 from crm.normalize import plausible_slug
 from crm.payments.models import Donation
 
@@ -35,6 +36,29 @@ def may_see(page, user):
     if page.is_public:
         return True
     return bool(getattr(user, "is_authenticated", False)) and (page.owned_by(user) or user.is_staff)
+
+
+def photo_audience(name, user):
+    """Return who may see the photo `name`: "public", "private" (its owner or staff, uncached) or None.
+
+    Public: the photo of a page the public sees, or the image of a campaign it sees. A photo waiting
+    for approval, or that of a draft, pending or hidden page, is its fundraiser's and staff's alone.
+    """
+    shown = or_(
+        exists().where(FundraiserPage.photo_name == name, FundraiserPage.status.in_(PUBLIC_STATUSES)),
+        exists().where(Campaign.image_name == name, Campaign.status != "draft"),
+    )
+    if db.session.scalar(select(shown)):
+        return "public"
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_staff:
+        return "private"
+    mine = select(FundraiserPage.photo_name, FundraiserPage.proposed).where(FundraiserPage.user_id == user.id)
+    for photo_name, proposed in db.session.execute(mine):
+        if name in (photo_name, (proposed or {}).get("photo_name")):
+            return "private"
+    return None
 
 
 def story_html(story):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from crm.accounts.access import public
 from crm.fundraising.personal import PHOTO_FOLDER
 from crm.fundraising.services.page_cache import kept_for_anonymous
-from crm.fundraising.services.public import find_page, may_see, qr_svg, story_html, wall
+from crm.fundraising.services.public import find_page, may_see, photo_audience, qr_svg, story_html, wall
 from crm.fundraising.services.totals import page_total, progress
 from crm.fundraising.views import bp
 from crm.images import IMAGE_NAME, image_folder
@@ -17,9 +17,15 @@ from crm.images import IMAGE_NAME, image_folder
 @bp.get("/fundraisers/photos/<name>")
 @public
 def photo(name):
-    if not IMAGE_NAME.match(name):
-        abort(404)
-    return send_from_directory(image_folder(current_app.config["MEDIA_ROOT"], PHOTO_FOLDER), name, max_age=86400)
+    audience = photo_audience(name, current_user) if IMAGE_NAME.match(name) else None
+    if audience is None:
+        abort(404)  # a photo waiting for approval, or of a page the public may not see, is not there for them
+    folder = image_folder(current_app.config["MEDIA_ROOT"], PHOTO_FOLDER)
+    if audience == "public":
+        return send_from_directory(folder, name, max_age=86400)
+    response = send_from_directory(folder, name)  # no-cache: asked again, and checked again, every time
+    response.cache_control.private = True  # never kept by a shared cache for the next visitor
+    return response
 
 
 def share_links(url, title):
