@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -14,6 +14,7 @@ from crm.accounts.signals import password_reset_requested, signup_requested
 from crm.errors import UserError
 from crm.extensions import db
 from crm.normalize import normalize_email
+from crm.security import safe_next_url
 from crm.supporters.services.intake import add_activity, find_or_create_supporter
 from crm.unique import add_once
 from crm.utc import utcnow
@@ -208,18 +209,28 @@ def _signup_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="account-signup")
 
 
-def request_signup(email):
-    """Announce a sign-up request: a link to finish, or a note to the existing owner; say nothing."""
+def request_signup(email, next_url=None):
+    """Announce a sign-up request: a link to finish, or a note to the existing owner; say nothing.
+
+    `next_url` is where the visitor was going (the start of a fundraiser page): a path on this site
+    goes with the announcement, so the link leads there from any browser; anything else is dropped.
+    """
     email = normalize_email(email)
     user = find_user(email)
     if user is not None and not user.is_active:
         return
-    signup_requested.send(email=email, user=user)
+    signup_requested.send(email=email, user=user, next_url=safe_next_url(next_url, ""))
 
 
 def make_signup_token(email):
     """Return a signed token that lets the owner of `email` create an account, for a day."""
     return _signup_serializer().dumps(normalize_email(email))
+
+
+def signup_url(email, next_url=""):
+    """Return the emailed link that finishes a sign-up, on to `next_url` if it is a path on this site."""
+    going = safe_next_url(next_url, None)
+    return url_for("accounts.finish_signup", token=make_signup_token(email), next=going, _external=True)
 
 
 def read_signup_token(token, now=None):

@@ -42,7 +42,8 @@ def _landing(user):
 
 
 # Where a visitor who signs up was going (the start of a fundraiser page): kept in their session
-# between the sign-up form and the emailed link, which they open in the same browser.
+# between the sign-up form and the emailed link for the same browser. It goes with the sign-up
+# announcement too (next_url), for the emailed link (services.signup_url) to carry to another browser.
 SIGNUP_NEXT_KEY = "signup_next"
 
 
@@ -118,7 +119,7 @@ def signup():
     form = SignupForm()
     going = safe_next_url(request.args.get("next"), None)
     if form.validate_on_submit():
-        request_signup(form.email.data)
+        request_signup(form.email.data, going)
         db.session.commit()
         if going:
             session[SIGNUP_NEXT_KEY] = going
