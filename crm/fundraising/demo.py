@@ -8,7 +8,7 @@ from crm.accounts.models import User
 from crm.catalog.demo import demo_drawing
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, OfflineGiftReport, PageFlag, Team
-from crm.fundraising.notifications import COACHING_SEQUENCE, coaching_context, schedule_event_emails
+from crm.fundraising.notifications import COACHING_SEQUENCE, coaching_context, coaching_subject, schedule_event_emails
 from crm.fundraising.services.credits import credit_gift
 from crm.fundraising.services.staff import CampaignFields, create_campaign
 from crm.images import store_image
@@ -314,7 +314,8 @@ def _demo_page(spec, campaign, team, media_root, created):
 
 def _demo_coaching(page, now):
     """The page's fundraiser in the coaching of its occasion, its event's emails planned from today."""
-    enrol(page.supporter, COACHING_SEQUENCE, now=page.published_at, context=coaching_context(page))
+    context, subject = coaching_context(page), coaching_subject(page)
+    enrol(page.supporter, COACHING_SEQUENCE, now=page.published_at, context=context, subject_key=subject)
     schedule_event_emails(page, now)
 
 

@@ -12,15 +12,25 @@ from crm.fundraising import signals
 from crm.fundraising.models import FundraiserPage
 from crm.fundraising.services.totals import page_total
 from crm.i18n import money_in
-from crm.mail.models import Enrolment, OutboundEmail, Sequence
+from crm.mail.models import OutboundEmail
 from crm.mail.services.outbox import cancel_email, enqueue_email
 from crm.mail.services.sequences import enrol as enrol_in_sequence
-from crm.mail.services.sequences import event_step_plan, set_enrolment_state, stop_enrolments
+from crm.mail.services.sequences import (
+    event_step_plan,
+    find_enrolment,
+    set_enrolment_state,
+    stop_enrolment,
+    stop_enrolments,
+)
+from crm.mail.signals import enrolment_moved
 from crm.supporters import signals as supporters
 from crm.utc import utcnow
 
 COACHING_SEQUENCE = "fundraiser_page_coaching"
 COACHING_TRIGGER = "fundraiser_page_published"
+PAGE_SUBJECT = "fundraiser_page:"
+# A page's coaching stopped because the page closed lets its event emails come back if it reopens.
+PAGE_CLOSED = "page_closed"
 DECISIONS = ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined", "offline_rejected")
 
 
@@ -95,41 +105,43 @@ def on_page_decided(sender=None, page=None, decision=None, reason="", now=None, 
         reason=reason or "",
         amount=extra.get("amount", ""),  # of a reported cash or cheque gift staff did not verify
     )
-    # Coaching waits while staff hide the page ("share it with five people" would lead nowhere).
+    # This page's coaching waits while staff hide it ("share it with five people" would lead nowhere).
+    if decision in ("hidden", "unhidden"):
+        enrolment = page_coaching(page)
+        state = "paused" if decision == "hidden" else "active"
+        if enrolment is not None and enrolment.can_move_to(state):
+            set_enrolment_state(enrolment, state, now)
     if decision in ("hidden", "unhidden", "approved"):
         schedule_event_emails(page, now)
-    if decision in ("hidden", "unhidden"):
-        enrolment = coaching_enrolment(page.supporter)
-        state = "paused" if decision == "hidden" else "active"
-        if enrolment is not None and enrolment.can_move_to(state) and not _other_live_page(page):
-            set_enrolment_state(enrolment, state, now)
 
 
-def coaching_enrolment(supporter):
-    return db.session.scalar(
-        db.select(Enrolment)
-        .join(Sequence, Sequence.id == Enrolment.sequence_id)
-        .where(Sequence.key == COACHING_SEQUENCE, Enrolment.supporter_id == supporter.id)
-    )
+def coaching_subject(page):
+    """What a page's coaching enrolment is about: each page has its own series."""
+    return f"{PAGE_SUBJECT}{page.id}"
 
 
-def _other_live_page(page):
-    return (
-        db.session.scalar(
-            db.select(FundraiserPage.id).where(
-                FundraiserPage.supporter_id == page.supporter_id,
-                FundraiserPage.id != page.id,
-                FundraiserPage.status == "live",
-            )
-        )
-        is not None
-    )
+def page_coaching(page):
+    """The coaching enrolment of this page, or None (a page live before each page had its own)."""
+    if page.supporter is None:
+        return None
+    return find_enrolment(page.supporter, COACHING_SEQUENCE, coaching_subject(page))
 
 
 def on_page_published(sender=None, page=None, now=None, **extra):
-    # One coaching series per person (a second page does not start it again); it speaks of this page.
-    enrol_in_sequence(page.supporter, COACHING_SEQUENCE, now=now, context=coaching_context(page))
+    # One coaching series per page (a second page of another occasion has its own); it speaks of this page.
+    enrol_in_sequence(
+        page.supporter, COACHING_SEQUENCE, now=now, context=coaching_context(page), subject_key=coaching_subject(page)
+    )
     schedule_event_emails(page, now)
+
+
+def on_enrolment_moved(sender=None, enrolment=None, now=None, **extra):
+    # Staff paused, resumed or stopped a page's coaching: its event emails follow (cancelled, or planned again).
+    if enrolment.sequence.key != COACHING_SEQUENCE or not enrolment.subject_key.startswith(PAGE_SUBJECT):
+        return
+    page = db.session.get(FundraiserPage, int(enrolment.subject_key.removeprefix(PAGE_SUBJECT)))
+    if page is not None:
+        schedule_event_emails(page, now)
 
 
 def _numbered(prefix, middle=""):
@@ -163,23 +175,33 @@ def _queued_event_emails(*where):
     return db.session.scalars(query).all()
 
 
+def _event_plan(page):
+    """[(step, due_at)] of the page's event steps, or [] when none should be planned now."""
+    if page.status != "live" or page.event_on is None or page.supporter is None or not page.supporter.email:
+        return []
+    coaching = page_coaching(page)
+    if coaching is not None and not coaching.lets_event_steps_through(passing_stops=(PAGE_CLOSED,)):
+        return []  # staff paused or stopped this page's coaching, or the fundraiser opted out
+    return event_step_plan(COACHING_SEQUENCE, datetime.combine(page.event_on, time(EVENT_HOUR_UTC), UTC))
+
+
 def schedule_event_emails(page, now=None):
     """Queue the coaching steps timed on a live page's event (again when its date moves); return them.
 
     The steps, their timing and their copy are the coaching sequence's event steps, which staff edit;
-    they are fundraiser_tips messages: consent is checked again when each is sent.
+    they are fundraiser_tips messages: consent is checked again when each is sent. A plan already
+    queued as it should be is kept, so asking twice queues nothing new.
     """
     now = now or utcnow()
-    # A moved date, or a page no longer live: what was planned stands no more.
-    for email in _queued_event_emails(OutboundEmail.dedupe_key.startswith(f"page-event:{page.id}:")):
+    plan = [(step, due) for step, due in _event_plan(page) if due > now]
+    queued = _queued_event_emails(OutboundEmail.dedupe_key.startswith(f"page-event:{page.id}:"))
+    if sorted((email.template, email.due_at) for email in queued) == sorted((s.template, due) for s, due in plan):
+        return queued
+    # A moved date, a retimed step, a page no longer live: what was planned stands no more.
+    for email in queued:
         cancel_email(email)
-    if page.status != "live" or page.event_on is None or page.supporter is None or not page.supporter.email:
-        return []
-    event_at = datetime.combine(page.event_on, time(EVENT_HOUR_UTC), UTC)
     queued = []
-    for step, due in event_step_plan(COACHING_SEQUENCE, event_at):
-        if due <= now:
-            continue
+    for step, due in plan:
         # Each plan is new (a date moved back, a page shown again after hiding): counted in the key.
         queued.append(
             enqueue_email(
@@ -200,8 +222,9 @@ def schedule_event_emails(page, now=None):
 
 def on_page_closed(sender=None, page=None, now=None, **extra):
     schedule_event_emails(page, now)  # cancels them: a closed page has no event to prepare
-    if not _other_live_page(page):
-        stop_enrolments(page.supporter, "page_closed", trigger=COACHING_TRIGGER, now=now or utcnow())
+    coaching = page_coaching(page)  # this page's series only: the fundraiser's other pages keep theirs
+    if coaching is not None and coaching.can_move_to("stopped"):
+        stop_enrolment(coaching, PAGE_CLOSED, now or utcnow())
 
 
 def _fundraiser_name(page):
@@ -260,3 +283,4 @@ def connect():
     signals.team_join_requested.connect(on_team_join_requested)
     signals.team_request_decided.connect(on_team_request_decided)
     supporters.consent_withdrawn.connect(on_consent_withdrawn)
+    enrolment_moved.connect(on_enrolment_moved)

@@ -117,11 +117,11 @@ class SequenceStep(db.Model):
 
 
 class Enrolment(db.Model):
-    """One person going through one sequence."""
+    """One person going through one sequence, once, or once for each thing it is about (a page)."""
 
     __tablename__ = "sequence_enrolments"
     __table_args__ = (
-        UniqueConstraint("sequence_id", "supporter_id", name="uq_sequence_enrolments_person"),
+        UniqueConstraint("sequence_id", "supporter_id", "subject_key", name="uq_sequence_enrolments_person_subject"),
         one_of("state", ENROLMENT_STATES),
         Index("ix_sequence_enrolments_due", "state", "next_step_at"),
     )
@@ -133,6 +133,9 @@ class Enrolment(db.Model):
     next_position: Mapped[int] = mapped_column(default=1)
     next_step_at: Mapped[object | None] = mapped_column(UTCDateTime)
     stopped_reason: Mapped[str] = mapped_column(String(200), default="")
+    # What this run of the sequence is about, where a person goes through it once per thing (one
+    # fundraiser page: "fundraiser_page:12"); "" where it is once per person.
+    subject_key: Mapped[str] = mapped_column(String(80), default="", server_default="")
     # Variables the enrolment's messages may use (a fundraiser page's id, title and occasion).
     context: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     started_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
@@ -153,3 +156,14 @@ class Enrolment(db.Model):
         elif state == "stopped":
             self.stopped_reason, self.next_step_at = reason[:200], None
         self.state = state
+
+    def lets_event_steps_through(self, passing_stops=()):
+        """Whether the feature dating its event may plan its event steps now.
+
+        Not while it is paused, nor once it is stopped (by staff, by an opt-out...), except by a
+        stop in `passing_stops`: one that ends what it is about only for now (a closed page reopens,
+        and its event's emails with it). A completed enrolment ran its start steps; its event is still to come.
+        """
+        if self.state == "paused":
+            return False
+        return self.state != "stopped" or self.stopped_reason in passing_stops

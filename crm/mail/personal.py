@@ -8,6 +8,7 @@ thank-you, a tribute note, an e-card, the team's notice of an inquiry).
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from crm.extensions import db
 from crm.mail.models import Enrolment, OutboundEmail
@@ -54,9 +55,18 @@ register(
 
 
 def _merge_enrolments(survivor, absorbed):
-    """Move the absorbed record's sequences; where both are in the same one, the survivor's stays."""
-    taken = select(Enrolment.sequence_id).where(Enrolment.supporter_id == survivor.id).scalar_subquery()
-    db.session.execute(delete(Enrolment).where(Enrolment.supporter_id == absorbed.id, Enrolment.sequence_id.in_(taken)))
+    """Move the absorbed record's sequences; where both are in one for the same thing, the survivor's stays."""
+    kept = aliased(Enrolment)
+    twin = (
+        select(kept.id)
+        .where(
+            kept.supporter_id == survivor.id,
+            kept.sequence_id == Enrolment.sequence_id,
+            kept.subject_key == Enrolment.subject_key,
+        )
+        .exists()
+    )
+    db.session.execute(delete(Enrolment).where(Enrolment.supporter_id == absorbed.id, twin))
     result = db.session.execute(
         update(Enrolment).where(Enrolment.supporter_id == absorbed.id).values(supporter_id=survivor.id)
     )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from crm.extensions import db
 from crm.mail.models import ENROLMENT_MOVES, Enrolment, Sequence, SequenceStep
 from crm.mail.services.outbox import enqueue_email
+from crm.mail.signals import enrolment_moved
 from crm.supporters.services.consent import may_email
 from crm.supporters.services.intake import add_activity
 from crm.utc import utcnow
@@ -69,8 +70,19 @@ def _step_at(enrolment, step):
     return enrolment.started_at + timedelta(hours=step.delay_hours)
 
 
-def enrol(supporter, sequence_key, now=None, context=None):
-    """Enrol a person in a sequence once; return the enrolment, or None if the sequence is off.
+def find_enrolment(supporter, sequence_key, subject_key=""):
+    """The person's enrolment in a sequence (for one subject, such as a page), or None."""
+    return db.session.scalar(
+        db.select(Enrolment)
+        .join(Sequence, Sequence.id == Enrolment.sequence_id)
+        .where(
+            Sequence.key == sequence_key, Enrolment.supporter_id == supporter.id, Enrolment.subject_key == subject_key
+        )
+    )
+
+
+def enrol(supporter, sequence_key, now=None, context=None, subject_key=""):
+    """Enrol a person in a sequence once (once per `subject_key`); return it, or None if the sequence is off.
 
     `context` holds what the messages may say (a page's title and occasion); it is kept as first given.
     """
@@ -78,10 +90,12 @@ def enrol(supporter, sequence_key, now=None, context=None):
     sequence = db.session.scalar(db.select(Sequence).filter_by(key=sequence_key))
     if sequence is None or not sequence.active or not sequence.start_steps:
         return None
-    enrolment = db.session.scalar(db.select(Enrolment).filter_by(sequence_id=sequence.id, supporter_id=supporter.id))
+    enrolment = find_enrolment(supporter, sequence_key, subject_key)
     if enrolment is not None:
         return enrolment
-    enrolment = Enrolment(sequence_id=sequence.id, supporter_id=supporter.id, started_at=now, updated_at=now)
+    enrolment = Enrolment(
+        sequence_id=sequence.id, supporter_id=supporter.id, subject_key=subject_key, started_at=now, updated_at=now
+    )
     enrolment.context = dict(context or {})
     first = sequence.start_steps[0]
     enrolment.next_position = first.position
@@ -98,18 +112,27 @@ def stop_enrolments(supporter, reason, trigger=None, now=None):
         Enrolment.supporter_id == supporter.id, Enrolment.state.in_(ENROLMENT_MOVES["stopped"])
     )
     stopped = []
-    for enrolment in db.session.scalars(query):
+    for enrolment in db.session.scalars(query).all():
         if trigger and enrolment.sequence.trigger != trigger:
             continue
-        enrolment.move_to("stopped", now, reason)
-        add_activity(supporter, "sequence", f"stopped: {enrolment.sequence.name} ({reason})", now=now)
+        stop_enrolment(enrolment, reason, now)
         stopped.append(enrolment)
     return stopped
 
 
+def stop_enrolment(enrolment, reason, now=None):
+    """Stop one active or paused enrolment for `reason`, said on the person's record too."""
+    now = now or utcnow()
+    enrolment.move_to("stopped", now, reason)
+    add_activity(enrolment.supporter, "sequence", f"stopped: {enrolment.sequence.name} ({reason})", now=now)
+    enrolment_moved.send(enrolment=enrolment, now=now)
+
+
 def set_enrolment_state(enrolment, state, now=None):
-    """Pause, resume or stop one enrolment (staff)."""
-    enrolment.move_to(state, now or utcnow())
+    """Pause, resume or stop one enrolment (staff); the feature that plans its event steps hears of it."""
+    now = now or utcnow()
+    enrolment.move_to(state, now)
+    enrolment_moved.send(enrolment=enrolment, now=now)
 
 
 def event_step_plan(sequence_key, event_at):
