@@ -7,21 +7,26 @@ donor only as the donor chose for the wall, and never carries the donor's email 
 
 from datetime import UTC, datetime, time
 
+from flask_babel import lazy_gettext as _l
+
 from crm.extensions import db
 from crm.fundraising import signals
 from crm.fundraising.models import FundraiserPage
+from crm.fundraising.models.campaigns import OCCASION_LABELS
 from crm.fundraising.services.totals import page_total
 from crm.i18n import money_in
 from crm.mail.models import OutboundEmail
+from crm.mail.services.editor import PreviewChoice, offer_preview_choice
 from crm.mail.services.outbox import cancel_email, enqueue_email
-from crm.mail.services.sequences import enrol as enrol_in_sequence
 from crm.mail.services.sequences import (
+    DEFAULT_SEQUENCES,
     event_step_plan,
     find_enrolment,
     set_enrolment_state,
     stop_enrolment,
     stop_enrolments,
 )
+from crm.mail.services.sequences import enrol as enrol_in_sequence
 from crm.mail.signals import enrolment_moved
 from crm.supporters import signals as supporters
 from crm.utc import utcnow
@@ -274,8 +279,20 @@ def on_consent_withdrawn(sender=None, supporter=None, purpose=None, **extra):
             cancel_email(email)
 
 
+def occasion_preview():
+    """The occasion staff pick to preview the coaching as that occasion's fundraiser gets it."""
+    return PreviewChoice(
+        "occasion",
+        _l("Page occasion"),
+        {"": _l("None (the general wording)"), **OCCASION_LABELS},
+        frozenset(step[2] for step in DEFAULT_SEQUENCES[COACHING_SEQUENCE]["steps"]),
+        sample={"page_id": 1, "page_slug": "alex-for-child-safety", "page_title": "Alex for child safety"},
+    )
+
+
 def connect():
-    """Subscribe the receivers (weakly referenced module functions stay alive)."""
+    """Subscribe the receivers (weakly referenced module functions stay alive); offer the occasion to previews."""
+    offer_preview_choice(occasion_preview())
     signals.page_gift_credited.connect(on_page_gift_credited)
     signals.page_decided.connect(on_page_decided)
     signals.page_published.connect(on_page_published)

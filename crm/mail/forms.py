@@ -6,7 +6,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, Submit
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
-from crm.forms import FilterForm, Length, search_field, select_filter
+from crm.forms import FilterForm, Length, language_choices, search_field, select_filter
 from crm.lists import ListWords
 
 EMAIL_STATUS_LABELS = {
@@ -82,3 +82,35 @@ class ActionForm(FlaskForm):
     """An empty form: a button with its CSRF token."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class PreviewForm(FilterForm):
+    """Whom a preview is for: the language, and each choice the messages offer (a page's occasion)."""
+
+    language = SelectField(_l("Language"), choices=language_choices, default="en")
+
+    @classmethod
+    def for_choices(cls, choices, formdata=None, **kwargs):
+        """The form with one select per PreviewChoice, read from `formdata` (the query string)."""
+        fields = {
+            choice.variable: SelectField(
+                choice.label,
+                choices=[SelectChoice(value, label) for value, label in choice.options.items()],
+                default="",
+            )
+            for choice in choices
+        }
+        form = type("ChosenPreviewForm", (cls,), fields)(formdata=formdata, **kwargs)
+        form.choice_names = list(fields)
+        return form
+
+    @property
+    def picked(self):
+        """{variable: value} of the choices, only those with a known value."""
+        known = {name: {choice.value for choice in self[name].choices} for name in self.choice_names}
+        return {name: self[name].data for name in self.choice_names if self[name].data in known[name]}
+
+    @property
+    def shown_language(self):
+        """The language asked for, if it is one we write in (else None: nothing asked yet)."""
+        return self.language.data if self.language.raw_data and self.language.validate(self) else None

@@ -15,6 +15,7 @@ from crm.mail.forms import (
     EmailCopyForm,
     EventStepForm,
     OutboxSearchForm,
+    PreviewForm,
     SequenceForm,
     StepForm,
 )
@@ -97,6 +98,11 @@ def copies():
     return render_template("mail/staff/copies.html", templates=template_names(), edited=editor.edited_copies())
 
 
+def _preview_form(templates):
+    """Whom the preview is for (language, a page's occasion...), read from the query string."""
+    return PreviewForm.for_choices(editor.preview_choices(templates), formdata=request.args)
+
+
 @bp.route("/staff/email-copy/<template>/<language>", methods=["GET", "POST"])
 @role_required(*WRITERS)
 def edit_copy(template, language):
@@ -104,24 +110,27 @@ def edit_copy(template, language):
         subject, body = editor.current_copy(template, language)
     except MailError:
         abort(404)
-    form = EmailCopyForm(subject=subject, body=body)
+    form, picked = EmailCopyForm(subject=subject, body=body), _preview_form([template]).picked
     shown = None
     if form.validate_on_submit():
         try:
-            shown = editor.preview(template, language, form.subject.data, form.body.data)
+            shown = editor.preview(template, language, form.subject.data, form.body.data, picked)
             if form.submit.data:
                 editor.save_email_copy(template, language, form.subject.data, form.body.data, current_user)
                 where = {"template": template, "language": language}
                 record_audit(current_user, "email_copy_saved", "email_copy", None, where)
                 db.session.commit()
                 flash(_("The new copy is saved; it applies to messages sent from now on."), "success")
-                return redirect(url_for("mail.edit_copy", template=template, language=language))
+                return redirect(url_for("mail.edit_copy", template=template, language=language, **picked))
         except RenderError as error:
             form.body.errors.append(_("This copy cannot be rendered: %(error)s", error=error))
             shown = None
     status = 400 if form.is_submitted() and form.errors else 200
     g.csp_extra = {"frame-src": ["'self'"]}
-    page = render_template("mail/staff/edit_copy.html", form=form, template=template, language=language, shown=shown)
+    page = render_template(
+        "mail/staff/edit_copy.html", form=form, template=template, language=language, shown=shown,
+        preview=_preview_form([template]), picked=picked,
+    )  # fmt: skip
     return page, status
 
 
@@ -129,7 +138,7 @@ def edit_copy(template, language):
 @staff_required
 def copy_preview(template, language):
     try:
-        return _framed(editor.preview(template, language)[2])
+        return _framed(editor.preview(template, language, picked=_preview_form([template]).picked)[2])
     except (MailError, RenderError):
         abort(404)
 
@@ -162,9 +171,11 @@ def sequence(sequence_id):
         db.select(Enrolment).filter_by(sequence_id=item.id).order_by(Enrolment.started_at.desc()).limit(100)
     ).all()
     forms = {step.id: _step_form(step) for step in item.steps}
+    g.csp_extra = {"frame-src": ["'self'"]}
     return render_template(
         "mail/staff/sequence.html", sequence=item, enrolments=enrolments, step_forms=forms,
         form=SequenceForm(active=item.active), action=ActionForm(), counts=sequence_counts().get(item.id, {}),
+        preview=_preview_form([step.template for step in item.steps]),
     )  # fmt: skip
 
 
