@@ -12,6 +12,8 @@ import re
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -19,6 +21,7 @@ from playwright.sync_api import expect
 
 from crm.fundraising.models import PageGift
 from crm.payments.models import Donation, RecurringGift
+from crm.payments.services.submissions import idempotency_key
 from crm.supporters.models import Supporter
 from tests.blns import SAMPLE
 from tests.fundraising.test_give import GIVE, make_page
@@ -336,6 +339,91 @@ def test_the_same_form_posted_at_the_same_moment_gives_once(app, localstripe, li
         assert count(app, PageGift) == 1
 
 
+# --- what Stripe is told -----------------------------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Pass every request on to localstripe as it came, and note its method, path and Idempotency-Key."""
+
+    def _forward(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.seen.append((self.command, self.path.split("?")[0], self.headers.get("Idempotency-Key")))
+        skip = {"host", "content-length", "connection", "accept-encoding"}
+        answer = requests.request(
+            self.command,
+            self.server.upstream + self.path,
+            data=body,
+            headers={name: value for name, value in self.headers.items() if name.lower() not in skip},
+            timeout=30,
+        )
+        self.send_response(answer.status_code)
+        self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_DELETE = _forward
+
+    def log_message(self, *_args):
+        pass
+
+
+@pytest.fixture
+def stripe_calls(localstripe):
+    """localstripe behind a recording pass-through: the list of (method, path, Idempotency-Key) sent to it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.upstream, server.seen = localstripe.url, []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", seen=server.seen)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+def _keys_sent(calls, since=0):
+    """{path: Idempotency-Key} of the calls that create something (POSTs), from call number `since` on."""
+    return {path: key for method, path, key in calls.seen[since:] if method == "POST"}
+
+
+@pytest.mark.parametrize("frequency", ["one_time", "monthly"])
+def test_stripe_is_asked_to_do_each_call_of_a_form_once(make_app, stripe_calls, localstripe, frequency):
+    """Every creating call carries an idempotency key derived from the form's key, so a request
+    retried after its answer was lost (the gift rolled back, the form sent again) is done once by Stripe."""
+    app = make_app(STRIPE_API_BASE=stripe_calls.url, RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    email = new_email()
+    hidden = rendered(client)
+    base = idempotency_key_of(app, hidden["submission_key"])
+    response = client.post(DONATE, data=filled(hidden, localstripe, email, frequency=frequency))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    sent = _keys_sent(stripe_calls)
+    [customer] = at_stripe(localstripe, email)[0]
+    last = ("/v1/subscriptions", "subscription") if frequency == "monthly" else ("/v1/payment_intents", "intent")
+    creating = {
+        "/v1/customers": f"{base}-customer",
+        f"/v1/customers/{customer}/sources": f"{base}-card",
+        last[0]: f"{base}-{last[1]}",
+    }
+    assert {path: sent.get(path) for path in creating} == creating
+
+    # Another rendering of the form, for the same donor (whose Customer is reused): other keys.
+    before = len(stripe_calls.seen)
+    other = rendered(client)
+    response = client.post(DONATE, data=filled(other, localstripe, email, frequency=frequency))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    sent = _keys_sent(stripe_calls, before)
+    other_base = idempotency_key_of(app, other["submission_key"])
+    assert other_base != base
+    creating = {f"/v1/customers/{customer}/sources": f"{other_base}-card", last[0]: f"{other_base}-{last[1]}"}
+    assert {path: sent.get(path) for path in creating} == creating
+
+
+def idempotency_key_of(app, submission_key):
+    with app.test_request_context():
+        return idempotency_key(submission_key)
+
+
 # --- in Chromium -----------------------------------------------------------------------------------
 
 
@@ -352,3 +440,33 @@ def test_a_fast_double_click_on_give_now_sends_the_form_once(app, page, live_ser
     assert len(posts) == 1
     [donation] = donations(live_server.app)
     assert (donation.status, donation.amount_cents) == ("succeeded", 5000)
+
+
+@pytest.mark.browser
+def test_back_from_the_thank_you_page_the_form_works_again_and_sending_it_gives_nothing_more(
+    app, browser_type, browser_type_launch_args, live_server, localstripe
+):
+    # Playwright turns the back/forward cache off; a donor's browser keeps the page, its disabled button too.
+    browser = browser_type.launch(**browser_type_launch_args, ignore_default_args=["--disable-back-forward-cache"])
+    try:
+        page = browser.new_page()
+        page.add_init_script("addEventListener('pageshow', (event) => { window.restored = event.persisted; });")
+        page.goto(live_server.url + DONATE)
+        page.get_by_label("$50.00").check()
+        fill_donor(page)
+        fill_card(page, "4242424242424242")
+        page.get_by_role("button", name="Give now").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your gift!")
+        thanks = page.url
+
+        page.go_back(wait_until="commit")
+        page.wait_for_function("window.restored === true")  # the very page the donor sent, kept by the browser
+        button = page.get_by_role("button", name="Give now")
+        expect(button).to_be_enabled()
+        button.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your gift!")
+        assert page.url == thanks  # the same gift's page: the form's key was sent again
+        [donation] = donations(app)
+        assert (donation.status, donation.amount_cents) == ("succeeded", 5000)
+    finally:
+        browser.close()
