@@ -121,8 +121,9 @@ def on_password_reset_requested(sender=None, user=None, **extra):
     )
 
 
-def on_signup_requested(sender=None, email=None, user=None, **extra):
+def on_signup_requested(sender=None, email=None, user=None, next_url="", **extra):
     # A link to finish, or a note to the owner that they have an account: one a minute per address.
+    # The link goes on to where they were going (next_url, a path on this site) from any browser.
     minute = int(utcnow().timestamp() // 60)
     address_key = hashlib.sha256(email.encode()).hexdigest()[:16]
     enqueue_email(
@@ -131,6 +132,7 @@ def on_signup_requested(sender=None, email=None, user=None, **extra):
         email,
         language=str(get_locale() or "en"),
         purpose="transactional",
+        context={"next_url": next_url} if next_url else None,
     )
 
 

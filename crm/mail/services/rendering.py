@@ -16,11 +16,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from crm.accounts.models import User
-from crm.accounts.services import make_reset_token, make_signup_token
+from crm.accounts.services import make_reset_token, signup_url
 from crm.config import ROOT
 from crm.extensions import db
 from crm.mail.models import NON_MARKETING, EmailCopy
 from crm.mail.services.headers import UnsafeHeader, clean_header_text, language_tag, mailbox, url_list_header
+from crm.security import safe_next_url
 from crm.supporters.services.newsletter import make_confirmation_token
 from crm.supporters.services.preferences import make_preference_token
 from crm.utc import utcnow
@@ -157,12 +158,13 @@ def _reset_link(email):
 
 
 def _signup_link(email):
-    return {"signup_url": url_for("accounts.finish_signup", token=make_signup_token(email.to_address), _external=True)}
+    return {"signup_url": signup_url(email.to_address, (email.context or {}).get("next_url", ""))}
 
 
 def _account_links(email):
+    going = safe_next_url((email.context or {}).get("next_url"), None)
     return {
-        "login_url": url_for("accounts.login", _external=True),
+        "login_url": url_for("accounts.login", next=going, _external=True),
         "forgot_url": url_for("accounts.forgot_password", _external=True),
     }
 
