@@ -245,8 +245,11 @@ def seed_demo_fundraising(media_root, admin, now):
         return False
     today = local_date(now)
     campaigns = {}
-    for fields in (DIY, POLAR_DIP):
-        campaign = create_campaign(fields, admin, now=now)
+    for fields, drawing in (
+        (DIY, ("DO IT YOURSELF", "#6b2d5c", "heart")),
+        (POLAR_DIP, ("POLAR DIP", "#0b4f6c", "house")),
+    ):
+        campaign = create_campaign(fields, admin, image_data=demo_drawing(*drawing), media_root=media_root, now=now)
         campaign.starts_on = today - timedelta(days=30)
         campaigns[campaign.slug] = campaign
     campaigns["polar-dip-2027"].ends_on = today + timedelta(days=70)

@@ -110,6 +110,14 @@ def test_demo_seed_runs_once(app, runner):
             for name in db.session.scalars(db.select(FundraiserPage.photo_name).where(FundraiserPage.photo_name != ""))
         ]
         assert photos and all(photo.is_file() for photo in photos)
+        # Both campaigns show their own image (and share it in their Open Graph tags).
+        assert all(campaign.image_name and campaign.image_width for campaign in campaigns)
+        visitor = app.test_client()
+        for campaign in campaigns:
+            shown = visitor.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+            assert f"/fundraisers/photos/{campaign.image_name}" in shown
+            with visitor.get(f"/fundraisers/photos/{campaign.image_name}") as image:
+                assert image.status_code == 200 and image.mimetype.startswith("image/")
         # The demo catalog, its drawings on disk.
         images = [
             Path(app.config["MEDIA_ROOT"]) / "catalog" / name for name in db.session.scalars(db.select(Item.image_name))
