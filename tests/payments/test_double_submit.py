@@ -339,6 +339,30 @@ def test_the_same_form_posted_at_the_same_moment_gives_once(app, localstripe, li
         assert count(app, PageGift) == 1
 
 
+@pytest.mark.parametrize("number", [CARD_3DS, CARD_DECLINED])
+def test_twins_of_a_form_whose_card_needs_3d_secure_or_is_declined_answer_alike(app, localstripe, live_server, number):
+    email = new_email()
+    with requests.Session() as browser:
+        form = browser.get(live_server.url + DONATE, timeout=30).text
+        cookies = browser.cookies.get_dict()
+    answers = _post_at_once(
+        live_server, DONATE, filled(hidden_fields(form), localstripe, email, number=number), cookies
+    )
+
+    [donation] = donations(app)
+    intents = at_stripe(localstripe, email)[1]
+    if number == CARD_3DS:
+        assert [status for status, _location, _text in answers] == [200] * TWINS
+        assert {SECRET_RE.search(text).group(1).split("_secret_")[0] for _s, _l, text in answers} == {
+            donation.stripe_payment_intent_id
+        }
+        assert intents == [donation.stripe_payment_intent_id]
+    else:
+        assert [status for status, _location, _text in answers] == [400] * TWINS
+        assert all("Your card was declined" in text for _s, _l, text in answers)
+        assert donation.status == "failed" and intents == []
+
+
 # --- what Stripe is told -----------------------------------------------------------------------------
 
 
