@@ -15,6 +15,7 @@ from crm.normalize import normalize_email
 from crm.supporters.models import Supporter, Tag
 from crm.supporters.models.people import FIELD_LABELS, fold
 from crm.supporters.services import SupporterError
+from crm.supporters.services.import_aliases import ALIASES, GIFT_ALIASES
 from crm.supporters.services.intake import PROFILE_FIELDS
 
 # What a column may be imported as, in the order the mapping screen offers them.
@@ -33,62 +34,11 @@ IGNORE = ""
 LIMITS = {name: Supporter.__table__.c[name].type.length for name in (*PROFILE_FIELDS, "source", "email")}
 TAG_LIMIT = Tag.__table__.c.name.type.length
 
-# Column headers, folded by header_key(), for each target. Opt-in columns ("Join Mailing List",
-# "Would you like to receive updates") are deliberately absent: an export is no proof of the
-# wording a person agreed to, so it cannot become express consent. Opt-outs are honoured.
-ALIASES = {
-    "email": [
-        "email", "e mail", "courriel", "adresse courriel", "email address", "e mail address", "adresse email",
-        "adresse e mail", "primary email", "donor email", "contact1 email", "contact1 personal email",
-        "contact1 work email", "contact1 alternate email", "personal email", "work email", "alternate email",
-    ],
-    "first_name": [
-        "first name", "firstname", "first", "given name", "prenom", "donor s first name", "contact1 first name",
-    ],
-    "last_name": [
-        "last name", "lastname", "last", "surname", "family name", "nom", "nom de famille", "donor s last name",
-        "contact1 last name",
-    ],
-    "full_name": ["name", "full name", "nom complet", "donor name", "donor s name", "contact name"],
-    "phone": [
-        "phone", "phone number", "telephone", "tel", "numero de telephone", "mobile", "mobile phone", "cell",
-        "cellulaire", "home phone", "work phone", "contact1 home phone", "contact1 mobile phone",
-        "contact1 work phone", "contact1 other phone", "household phone",
-    ],
-    "organization": [
-        "organization", "organisation", "organization name", "organisme", "company", "company name",
-        "entreprise", "donating company", "employer", "current employer", "account1 name", "account name",
-    ],
-    "address_line1": [
-        "address", "adresse", "address line 1", "address 1", "address1", "street", "street address",
-        "home street", "mailing street", "rue", "adresse ligne 1",
-    ],
-    "address_line2": [
-        "address line 2", "address 2", "address2", "supplemental address 1", "adresse 2", "adresse ligne 2",
-        "complement d adresse",
-    ],
-    "city": ["city", "ville", "town", "municipalite", "home city", "mailing city"],
-    "region": [
-        "province", "state", "region", "state province", "province state", "state or province",
-        "home state province", "mailing state province",
-    ],
-    "postal_code": [
-        "postal code", "zip", "zip code", "postcode", "code postal", "zip postal code", "home zip postal code",
-        "mailing zip postal code",
-    ],
-    "country": ["country", "pays", "home country", "mailing country"],
-    "language": ["language", "langue", "preferred language", "langue preferee", "langue de correspondance"],
-    "source": ["source", "contact source", "lead source", "provenance"],
-    "tags": ["tags", "tag", "tag s", "groups", "group s", "etiquettes", "mots cles"],
-    "opt_out": [
-        "do not email", "no bulk emails user opt out", "is opt out", "email opt out", "contact1 email opt out",
-        "hasoptedoutofemail", "has opted out of email", "unsubscribed", "opted out", "opt out", "desabonne",
-        "ne pas envoyer de courriel",
-    ],
-    "preferred_email": ["contact1 preferred email", "preferred email"],
-    "preferred_phone": ["contact1 preferred phone", "preferred phone"],
-}  # fmt: skip
 HEADER_TARGETS = {alias: target for target, aliases in ALIASES.items() for alias in aliases}
+GIFT_HEADER_TARGETS = {
+    **HEADER_TARGETS,
+    **{alias: target for target, aliases in GIFT_ALIASES.items() for alias in aliases},
+}
 TRUE_VALUES = {"1", "yes", "y", "true", "t", "x", "oui", "vrai", "checked"}
 COUNTRY_ALIASES = {"usa": "US", "us": "US", "u s a": "US", "u s": "US", "uk": "GB", "england": "GB"}
 
@@ -98,9 +48,20 @@ def header_key(header):
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(header)).split())
 
 
-def guess_targets(headers):
-    """Return the target guessed for each header ("" for ignore)."""
-    return [HEADER_TARGETS.get(header_key(header), IGNORE) for header in headers]
+def _guess(key, table):
+    if key in table:
+        return table[key]
+    # A Salesforce API name ("npsp__Contact1_Personal_Email__c") is its label with a namespace and a suffix.
+    if not key.endswith(" c"):
+        return IGNORE
+    label = key.removesuffix(" c")
+    return table.get(label) or table.get(label.partition(" ")[2], IGNORE)
+
+
+def guess_targets(headers, table=None):
+    """Return the target guessed for each header ("" for ignore), from `table` (default: people's)."""
+    table = HEADER_TARGETS if table is None else table
+    return [_guess(header_key(header), table) for header in headers]
 
 
 def decode(data):
@@ -280,6 +241,10 @@ class ColumnPlan:
                 if wanted and wanted in header_key(self.headers[index]).split():
                     return value
         return found[0][1] if found else ""
+
+    def value(self, cells, target):
+        """Return the cell mapped to `target` (the first filled one), its spaces collapsed."""
+        return " ".join(self._first(cells, target).split())
 
     def parse(self, number, cells):
         """Return a ParsedRow whose `errors` list every problem of the row."""
