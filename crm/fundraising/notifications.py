@@ -169,8 +169,12 @@ def _occasion(page):
 
 
 def coaching_context(page):
-    """What the coaching messages may say of the page: its address, title and occasion."""
-    return {"page_id": page.id, "page_slug": page.slug, "page_title": page.title, "occasion": _occasion(page)}
+    """What the coaching messages may say of the page (its address, title and occasion), and their language.
+
+    A page's series speaks the page's language, as its gift, milestone and event emails do.
+    """
+    context = {"page_id": page.id, "page_slug": page.slug, "page_title": page.title, "occasion": _occasion(page)}
+    return {**context, "language": page.language} if page.language else context
 
 
 def _queued_event_emails(*where):

@@ -31,9 +31,12 @@ def request_context(app):
     return app.test_request_context("/", base_url="https://crm.example")
 
 
-def live_page(kind, email, language="en", event_in_days=None, slug=None):
-    """A page of the occasion `kind`, just live, for a fundraiser who agreed to tips; its publication announced."""
-    fundraiser = make_supporter(email, first_name=email.split("@")[0].title(), language=language)
+def live_page(kind, email, language="en", event_in_days=None, slug=None, speaks=None):
+    """A page of the occasion `kind`, just live, for a fundraiser who agreed to tips; its publication announced.
+
+    `speaks`: the fundraiser's own language, when it is not the page's.
+    """
+    fundraiser = make_supporter(email, first_name=email.split("@")[0].title(), language=speaks or language)
     text, version = consent_wording("fundraiser_tips", language)
     grant_consent(
         fundraiser, "fundraiser_tips", "express", wording=text, wording_version=version, form="test",
@@ -95,6 +98,18 @@ def test_a_polar_dip_and_a_memorial_page_get_their_own_welcome(app, smtp_sink):
     assert "à la mémoire d'une personne qui vous est chère" in memorial_text
     assert "Merci de lui rendre hommage" in memorial_text and "plong" not in memorial_text
     assert any("marc@example.org" in to and subject.startswith("Votre page est en ligne") for to, subject in texts)
+
+
+def test_a_french_page_of_an_english_speaking_fundraiser_is_coached_in_french_like_its_other_emails(app, smtp_sink):
+    with request_context(app):
+        page = live_page("birthday", "lee@example.org", language="fr", event_in_days=30, speaks="en")
+        advance_sequences()
+        db.session.commit()
+        subjects = [subject for _to, subject in received(smtp_sink)]
+        languages = {email.template: email.language for email in db.session.scalars(db.select(OutboundEmail))}
+        assert db.session.get(FundraiserPage, page.id).supporter.language == "en"
+    assert subjects and all(subject.startswith("Votre page") for subject in subjects), subjects
+    assert set(languages.values()) == {"fr"} and len(languages) >= 3  # the welcome and both event emails
 
 
 def test_every_occasion_speaks_of_itself_and_an_old_enrolment_keeps_the_general_copy(app, smtp_sink):

@@ -156,7 +156,8 @@ def _advance(enrolment, now):
                 supporter.email,
                 to_name=supporter.display_name,
                 supporter=supporter,
-                language=supporter.language,
+                # The feature that enrolled them may name the series' language (a page's own).
+                language=(enrolment.context or {}).get("language") or supporter.language,
                 purpose=step.purpose,
                 context=enrolment.context or {},
                 now=now,
