@@ -379,7 +379,9 @@ def test_amounts_as_exports_write_them(ctx, written, cents):
      ("le 1er août 2024", utc(2024, 8, 1, 4)), ("2024-11-03 14:05:00", utc(2024, 11, 3, 19, 5)),
      ("2024-11-03T14:05:00Z", utc(2024, 11, 3, 14, 5)), ("2024-11-03T14:05:00-08:00", utc(2024, 11, 3, 22, 5)),
      ("2024/11/03", utc(2024, 11, 3, 4)), ("3.11.2024", utc(2024, 11, 3, 4)),
-     ("Nov. 3, 2024 2:05 PM", utc(2024, 11, 3, 19, 5)), ("2024-07-01 14h05", utc(2024, 7, 1, 18, 5))],
+     ("Nov. 3, 2024 2:05 PM", utc(2024, 11, 3, 19, 5)), ("20241103", utc(2024, 11, 3, 4)),
+     ("20241103140500", utc(2024, 11, 3, 19, 5)), ("11/03/2024 2:05 pm", utc(2024, 11, 3, 19, 5)),
+     ("2024-07-01 14h05", utc(2024, 7, 1, 18, 5))],
 )  # fmt: skip
 def test_dates_as_exports_write_them_in_the_charitys_zone(ctx, written, moment):
     _plan, rows = read(csv_bytes(HEADER, ["a@example.org", "10", written]))

@@ -34,6 +34,10 @@ _TIME = (
 _ZONE = r"(?P<zone>z|utc|gmt|[+-][0-9]{2}:?[0-9]{2})"
 _REST = rf"(?:(?:[t\s,]+|\s+(?:at|a)\s+){_TIME})?\s*{_ZONE}?"
 _ISO = re.compile(rf"(?P<year>[0-9]{{4}})[-/.](?P<month>[0-9]{{1,2}})[-/.](?P<day>[0-9]{{1,2}}){_REST}\Z")
+# CiviCRM's import also takes yyyymmdd, and yyyymmddhhmmss.
+_COMPACT = re.compile(
+    r"(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})(?:(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})(?P<second>[0-9]{2}))?\Z"
+)
 _NUMERIC = re.compile(
     rf"(?P<p1>[0-9]{{1,2}})(?P<sep>[-/.])(?P<p2>[0-9]{{1,2}})(?P=sep)(?P<year>[0-9]{{4}}|[0-9]{{2}}){_REST}\Z"
 )
@@ -97,7 +101,7 @@ def _zone_of(text, default):
 
 def _date_parts(folded, day_first, now):
     """Return (year, month, day, the match's groups) or None when no pattern fits."""
-    if match := _ISO.match(folded):
+    if match := _ISO.match(folded) or _COMPACT.match(folded):
         parts = match.groupdict()
         return int(parts["year"]), int(parts["month"]), int(parts["day"]), parts
     if match := _NUMERIC.match(folded):
