@@ -110,7 +110,9 @@ class RedisStore:
         connection.connect()
         connection.send_command("CLIENT", "ID")
         self.watch_id = connection.read_response()
-        connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", self.watch_id, "BCAST", "PREFIX", self.generation_key)
+        connection.send_command(
+            "CLIENT", "TRACKING", "ON", "REDIRECT", self.watch_id, "BCAST", "PREFIX", self.generation_key
+        )
         connection.read_response()
         connection.send_command("SUBSCRIBE", "__redis__:invalidate")
         connection.read_response()
