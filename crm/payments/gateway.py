@@ -20,6 +20,13 @@ class PaymentError(GatewayError):
     """The card was declined; `str(error)` is safe to show to the donor."""
 
 
+class IdempotencyConflict(GatewayError):
+    """Stripe already did a call with this idempotency key, with other parameters: it did nothing now.
+
+    The first call may have charged the card, so the caller must not try again under a new key.
+    """
+
+
 class SignatureError(Exception):
     """A webhook whose signature, timestamp or body does not check out."""
 
@@ -38,6 +45,9 @@ def _call(function, *args, **kwargs):
     except stripe.CardError as error:
         log.info("card declined: %s", getattr(error, "code", ""))
         raise PaymentError(_("Your card was declined. Please check the details or use another card.")) from error
+    except stripe.IdempotencyError as error:
+        log.error("idempotency key reused with other parameters: %s", error)
+        raise IdempotencyConflict(str(error)) from error
     except stripe.StripeError as error:
         log.warning("stripe error: %s", error)
         raise GatewayError(_("The payment service is unavailable. Please try again in a few minutes.")) from error

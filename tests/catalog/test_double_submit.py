@@ -13,14 +13,17 @@ import requests
 
 from crm.catalog.models import HonourCard
 from crm.catalog.services.checkout import card_dates
+from crm.catalog.services.orders import DESIGNATION, order_for_donation
 from crm.extensions import db
 from crm.payments.models import Donation
+from tests import factories
 from tests.catalog.checkout_helpers import (
     CHECKOUT,
     HIDDEN_RE,
     HIDDEN_RE_2,
     buyer,
     card_fields,
+    check_out,
     donation_count,
     fill_cart,
     orders,
@@ -29,16 +32,20 @@ from tests.catalog.checkout_helpers import (
 )
 from tests.catalog.shop import stock
 from tests.helpers import CSRF_RE, session_data
-from tests.payments.helpers import CARD_3DS, CARD_DECLINED, card_token, count
+from tests.payments.helpers import CARD_3DS, CARD_DECLINED, card_token, count, stripe_api
 from tests.payments.test_double_submit import (
     EXPIRED,
     SECRET_RE,
     TWINS,
     _post_at_once,
     at_stripe,
+    emails_to,
+    lose_the_answer,
     malformed_keys,
     new_email,
     one_customer_and_intent,
+    receipts_of,
+    stripe_calls,  # noqa: F401 (a fixture)
 )
 
 EN = {"Accept-Language": "en"}
@@ -192,6 +199,84 @@ def test_a_key_we_did_not_make_is_refused_and_nothing_is_held_or_charged(app, cl
     response = post(client, {**data, "submission_key": shown_key(page)})  # the form as it came back
     assert response.status_code == 302, response.get_data(as_text=True)
     assert len(orders(app)) == 1 and reserved(app, shop.police.id) == 3
+
+
+def test_a_checkout_charged_whose_transaction_was_lost_places_one_order_when_sent_again(
+    make_app,
+    stripe_calls,  # noqa: F811
+    localstripe,
+    smtp_sink,
+):
+    """Stripe charged, then the database dropped before the order was committed: sent again, the
+    form's Stripe calls get Stripe's saved answers (the parameters are the same: no row ids), and that
+    payment pays one order, its units held once."""
+    app = make_app(STRIPE_API_BASE=stripe_calls.url, RATELIMIT_ENABLED=False, MAIL_RATE_PER_MINUTE=0)
+    shop = stock(app)
+    client = app.test_client()
+    fill_cart(app, client, {shop.police.id: 2, shop.fees.id: 1})
+    email = new_email()
+    day = today(app).isoformat()
+    data = filled(client, localstripe, email, **card_fields(0, "Grand-maman Rose", email="rose@example.org", date=day))
+    paid = lose_the_answer(client, CHECKOUT, data)
+    assert orders(app) == [] and reserved(app, shop.police.id) == 2  # nothing of it kept here...
+    assert at_stripe(localstripe, email)[1] == [paid]  # ...but the card was charged
+
+    other = app.test_client()  # meanwhile another buyer's order takes the rows the lost one had numbered
+    fill_cart(app, other, {shop.fees.id: 1})
+    assert check_out(other, card_token(localstripe), email=new_email()).status_code == 302
+
+    again = post(client, data)
+    assert again.status_code == 302, again.get_data(as_text=True)
+    page = client.get(again.headers["Location"], headers=EN).get_data(as_text=True)
+    assert "Thank you for your order!" in page
+    order = next(order for order in orders(app) if order.email == email)
+    assert again.headers["Location"].endswith(f"/catalog/orders/{order.token}")
+    assert (order.status, order.total_cents) == ("paid", 10000)
+    with app.app_context():
+        donation = db.session.get(Donation, order.donation_id)
+        assert (donation.status, donation.stripe_payment_intent_id) == ("succeeded", paid)
+    assert one_customer_and_intent(localstripe, email) == paid  # charged once
+    assert stripe_calls.refused == []
+    assert "/v1/payment_intents" in {path for path, _key in stripe_calls.replayed}  # Stripe's saved answer
+    assert reserved(app, shop.police.id) == 4  # held once: 2 + 2
+    assert count(app, HonourCard, order_id=order.id) == 1
+    assert receipts_of(app, donation) == 1
+    assert emails_to(app, email) == ["order_confirmation"]
+
+
+@pytest.mark.parametrize("named_by", ["token", "id"])
+def test_a_payment_finds_its_order_by_the_token_it_carries_or_by_the_id_of_payments_made_before(
+    app, localstripe, named_by
+):
+    """Checkout sends the order's token (the same on a resend); a payment made before carries its id."""
+    with app.app_context():
+        order = factories.order("buyer@example.org", [(factories.item("school-fees"), 1)], status="pending")
+        donation = factories.gift("buyer@example.org", status="pending", designation=DESIGNATION)
+        metadata = {"order_token": order.token} if named_by == "token" else {"order_id": str(order.id)}
+        donation.stripe_payment_intent_id = paid_intent(localstripe, metadata)
+        assert order_for_donation(donation) == order
+        other = factories.gift("other@example.org", status="pending", designation=DESIGNATION)
+        other.stripe_payment_intent_id = paid_intent(localstripe, metadata)
+        assert order_for_donation(other) is None  # another buyer's payment naming it pays nothing
+
+
+def paid_intent(localstripe, metadata):
+    """A PaymentIntent paid at localstripe with this metadata; return its id."""
+    customer = stripe_api(localstripe, "POST", "customers", email="buyer@example.org")
+    card = stripe_api(localstripe, "POST", f"customers/{customer['id']}/sources", source=card_token(localstripe))
+    fields = {f"metadata[{name}]": value for name, value in metadata.items()}
+    intent = stripe_api(
+        localstripe,
+        "POST",
+        "payment_intents",
+        amount=5000,
+        currency="cad",
+        customer=customer["id"],
+        payment_method=card["id"],
+        confirm="true",
+        **fields,
+    )
+    return intent["id"]
 
 
 # --- at the same moment ------------------------------------------------------------------------------

@@ -8,19 +8,28 @@ is a new gift; a key that is not one we make is refused with a clear 400, and a 
 """
 
 import html
+import json
 import re
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
+from urllib.parse import parse_qsl
 
 import pytest
 import requests
 from playwright.sync_api import expect
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from crm.extensions import db
 from crm.fundraising.models import PageGift
-from crm.payments.models import Donation, RecurringGift
+from crm.mail.models import OutboundEmail
+from crm.payments.models import Donation, RecurringGift, receipt_donations
+from crm.payments.services.reconcile import reconcile
 from crm.payments.services.submissions import idempotency_key
 from crm.supporters.models import Supporter
 from tests.blns import SAMPLE
@@ -366,12 +375,43 @@ def test_twins_of_a_form_whose_card_needs_3d_secure_or_is_declined_answer_alike(
 # --- what Stripe is told -----------------------------------------------------------------------------
 
 
+IDEMPOTENCY_ERROR = 400  # Stripe's answer to a key sent again with other parameters or to another endpoint
+
+
 class _Recorder(BaseHTTPRequestHandler):
-    """Pass every request on to localstripe as it came, and note its method, path and Idempotency-Key."""
+    """Pass every request on to localstripe, note its method, path and Idempotency-Key, and keep keys as Stripe does.
+
+    localstripe has no idempotency of its own. Stripe saves the answer to the first POST with a key
+    (once the endpoint ran: not a refusal of its parameters, 400, nor a conflict, 409 or 429) and
+    gives it back, with `Idempotent-Replayed: true` and without doing anything, to a POST with the
+    same key, endpoint and parameters; the same key with other parameters or on another endpoint is
+    answered 400 idempotency_error. Keys belong to the account (the API key) that sent them.
+    """
 
     def _forward(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.seen.append((self.command, self.path.split("?")[0], self.headers.get("Idempotency-Key")))
+        key = self.headers.get("Idempotency-Key")
+        path = self.path.split("?")[0]
+        self.server.seen.append((self.command, path, key))
+        if self.command != "POST" or not key:
+            return self._answer(*self._upstream(body))
+        params = sorted(parse_qsl(body.decode(), keep_blank_values=True))
+        scope = (self.headers.get("Authorization"), key)
+        with self.server.lock:  # one request of a key at a time
+            saved = self.server.saved.get(scope)
+            if saved is None:
+                status, content_type, content = self._upstream(body)
+                if status not in (400, 409, 429):
+                    self.server.saved[scope] = (path, params, status, content_type, content)
+                return self._answer(status, content_type, content)
+        first_path, first_params, status, content_type, content = saved
+        if first_path != path or first_params != params:
+            self.server.refused.append((path, key))
+            return self._answer(*_idempotency_error(key, first_path, path))
+        self.server.replayed.append((path, key))
+        return self._answer(status, content_type, content, replayed=True)
+
+    def _upstream(self, body):
         skip = {"host", "content-length", "connection", "accept-encoding"}
         answer = requests.request(
             self.command,
@@ -380,11 +420,16 @@ class _Recorder(BaseHTTPRequestHandler):
             headers={name: value for name, value in self.headers.items() if name.lower() not in skip},
             timeout=30,
         )
-        self.send_response(answer.status_code)
-        self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
-        self.send_header("Content-Length", str(len(answer.content)))
+        return answer.status_code, answer.headers.get("Content-Type", "application/json"), answer.content
+
+    def _answer(self, status, content_type, content, replayed=False):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(content)))
+        if replayed:
+            self.send_header("Idempotent-Replayed", "true")
         self.end_headers()
-        self.wfile.write(answer.content)
+        self.wfile.write(content)
 
     do_GET = do_POST = do_DELETE = _forward
 
@@ -392,14 +437,41 @@ class _Recorder(BaseHTTPRequestHandler):
         pass
 
 
+def _idempotency_error(key, first_path, path):
+    """Stripe's 400 for a key used again with other parameters (or on another endpoint)."""
+    if first_path != path:
+        message = (
+            f"Keys for idempotent requests can only be used for the same endpoint they were first used for "
+            f"('{first_path}' vs '{path}'). Try using a key other than '{key}' if you meant to execute a "
+            "different request."
+        )
+    else:
+        message = (
+            "Keys for idempotent requests can only be used with the same parameters they were first used with. "
+            f"Try using a key other than '{key}' if you meant to execute a different request."
+        )
+    body = json.dumps({"error": {"type": "idempotency_error", "message": message}}).encode()
+    return IDEMPOTENCY_ERROR, "application/json", body
+
+
 @pytest.fixture
 def stripe_calls(localstripe):
-    """localstripe behind a recording pass-through: the list of (method, path, Idempotency-Key) sent to it."""
+    """localstripe behind a pass-through that keeps idempotency keys as Stripe does (see _Recorder).
+
+    `seen`: every (method, path, Idempotency-Key) sent; `replayed` and `refused`: the (path, key) of
+    the POSTs answered with a saved answer, and with an idempotency_error.
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    server.upstream, server.seen = localstripe.url, []
+    server.upstream, server.seen, server.lock = localstripe.url, [], threading.Lock()
+    server.saved, server.replayed, server.refused = {}, [], []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", seen=server.seen)
+    yield SimpleNamespace(
+        url=f"http://127.0.0.1:{server.server_port}",
+        seen=server.seen,
+        replayed=server.replayed,
+        refused=server.refused,
+    )
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
@@ -446,6 +518,140 @@ def test_stripe_is_asked_to_do_each_call_of_a_form_once(make_app, stripe_calls, 
 def idempotency_key_of(app, submission_key):
     with app.test_request_context():
         return idempotency_key(submission_key)
+
+
+# --- a post that reached Stripe and lost its transaction, sent again -------------------------------
+
+
+@contextmanager
+def the_commit_is_lost():
+    """Make the first commit that records a gift's payment fail, as when the database drops right then.
+
+    The Stripe calls are made (the card is charged), then the transaction rolls back: the request
+    dies with the error and the browser never gets an answer. Yield the list the lost commit is noted in.
+    """
+    lost = []
+
+    def before_commit(session):
+        paid = [
+            obj for obj in session.identity_map.values() if isinstance(obj, Donation) and obj.stripe_payment_intent_id
+        ]
+        if paid and not lost:
+            lost.append(paid[0].stripe_payment_intent_id)
+            raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection unexpectedly"))
+
+    event.listen(Session, "before_commit", before_commit)
+    try:
+        yield lost
+    finally:
+        event.remove(Session, "before_commit", before_commit)
+
+
+def lose_the_answer(client, url, data):
+    """POST the form with its transaction lost after Stripe charged; return the PaymentIntent it paid."""
+    with the_commit_is_lost() as lost, pytest.raises(OperationalError):
+        client.post(url, data=data)
+    assert len(lost) == 1
+    return lost[0]
+
+
+def meanwhile_another_donor_gives(app, localstripe, url=DONATE, **fields):
+    """Another donor's gift, committed: the rows the lost transaction had numbered go to it."""
+    client = app.test_client()
+    response = client.post(url, data=filled(rendered(client, url), localstripe, new_email(), **fields))
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def receipts_of(app, donation):
+    with app.app_context():
+        query = db.select(db.func.count()).where(receipt_donations.c.donation_id == donation.id)
+        return db.session.scalar(query)
+
+
+def emails_to(app, address):
+    with app.app_context():
+        return db.session.scalars(db.select(OutboundEmail.template).filter_by(to_address=address)).all()
+
+
+@pytest.fixture
+def behind_stripe(make_app, stripe_calls, smtp_sink):
+    """An app talking to localstripe through the pass-through that keeps idempotency keys as Stripe does."""
+    return make_app(STRIPE_API_BASE=stripe_calls.url, RATELIMIT_ENABLED=False, MAIL_RATE_PER_MINUTE=0)
+
+
+@pytest.mark.parametrize("kind", ["one_time", "monthly", "page"])
+def test_a_gift_charged_whose_transaction_was_lost_is_recorded_once_when_the_form_is_sent_again(
+    behind_stripe, stripe_calls, localstripe, kind
+):
+    app = behind_stripe
+    url = GIVE if kind == "page" else DONATE
+    if kind == "page":
+        make_page(app)
+    fields = {"frequency": "monthly"} if kind == "monthly" else {"amount": "4000"} if kind == "page" else {}
+    client = app.test_client()
+    email = new_email()
+    data = filled(rendered(client, url), localstripe, email, **fields)
+    paid = lose_the_answer(client, url, data)
+    assert [d.email for d in donations(app)] == []  # nothing of it was kept here...
+    customers, intents, subscriptions = at_stripe(localstripe, email)
+    assert intents == [paid]  # ...but Stripe charged the card
+    meanwhile_another_donor_gives(app, localstripe, url, **fields)
+
+    again = client.post(url, data=data)  # the browser sends the form again
+    assert again.status_code == 302, again.get_data(as_text=True)
+    thanks = client.get(again.headers["Location"])
+    assert thanks.status_code == 200 and "Thank you for your gift!" in thanks.get_data(as_text=True)
+
+    [donation] = [d for d in donations(app) if d.email == email]
+    assert (donation.status, donation.stripe_payment_intent_id) == ("succeeded", paid)
+    assert at_stripe(localstripe, email) == (customers, intents, subscriptions)  # nothing more charged
+    assert len(customers) == 1 and len(subscriptions) == (1 if kind == "monthly" else 0)
+    assert stripe_calls.refused == []
+    replayed = {path for path, _key in stripe_calls.replayed}
+    assert ("/v1/subscriptions" if kind == "monthly" else "/v1/payment_intents") in replayed  # Stripe's saved answer
+    assert emails_to(app, email) == ["gift_thanks"]
+    if kind == "monthly":
+        assert count(app, RecurringGift, email=email, status="active") == 1
+    else:
+        assert receipts_of(app, donation) == 1
+    if kind == "page":
+        with app.app_context():
+            assert db.session.scalars(db.select(PageGift.donation_id)).all().count(donation.id) == 1
+
+
+def test_a_lost_form_sent_again_with_other_details_is_refused_clearly_and_never_charged_twice(
+    behind_stripe, stripe_calls, localstripe, caplog
+):
+    """Stripe refuses the form's keys with other parameters: the first payment may be in, so the form
+    keeps its key (sent again, still refused) and only a new form gives again."""
+    app = behind_stripe
+    client = app.test_client()
+    email = new_email()
+    hidden = rendered(client)
+    data = filled(hidden, localstripe, email)
+    paid = lose_the_answer(client, DONATE, data)
+
+    changed = {**data, "amount": "10000"}  # went back, chose another amount, sent it again
+    for _attempt in range(2):
+        answer = client.post(DONATE, data=changed)
+        assert answer.status_code == 400
+        page = answer.get_data(as_text=True)
+        assert "that payment may have gone through" in html.unescape(page)
+        assert "payment service is unavailable" not in page
+        assert hidden_fields(page)["submission_key"] == hidden["submission_key"]  # not a new attempt
+        changed = {**changed, **hidden_fields(page)}
+    assert [path for path, _key in stripe_calls.refused] == ["/v1/payment_intents"] * 2
+    assert at_stripe(localstripe, email)[1] == [paid]  # charged once
+    assert [d.email for d in donations(app)] == []
+
+    with app.app_context():
+        lines = reconcile(days=1)
+    assert not any(paid in line for line in lines)
+    assert any(paid in record.getMessage() and record.levelname == "WARNING" for record in caplog.records)
+
+    fresh = client.post(DONATE, data=filled(rendered(client), localstripe, email, amount="10000"))
+    assert fresh.status_code == 302, fresh.get_data(as_text=True)
+    assert len(at_stripe(localstripe, email)[1]) == 2  # a gift the donor chose to make again
 
 
 # --- in Chromium -----------------------------------------------------------------------------------

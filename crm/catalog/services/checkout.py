@@ -280,7 +280,7 @@ def _gift_request(order, request):
         advantage_description="; ".join(described)[:300],
         non_receiptable_cents=purchase,
         minimum_cents=1,  # an order may cost less than the smallest gift the donation form takes
-        metadata={"order_id": str(order.id), "order_token": order.token},
+        metadata={"order_token": order.token},  # not its id: the same on a resend of the form (see start_donation)
         thanked_by="catalog",  # the order's confirmation, with the receipt attached, is the thank-you
         submission_key=order_gift_key(request.submission_key),
     )

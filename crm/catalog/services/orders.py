@@ -104,9 +104,14 @@ def order_for_donation(donation):
     order = db.session.scalar(db.select(Order).where(Order.donation_id == donation.id))
     if order is not None:
         return order
-    # Paid at once, inside checkout: the order is not linked yet; its id is on the PaymentIntent.
-    order_id = str(payment_metadata(donation).get("order_id") or "")
-    order = db.session.get(Order, int(order_id)) if order_id.isdigit() else None
+    # Paid at once, inside checkout: the order is not linked yet; its token (its id, for a payment
+    # made before the token was sent) is on the PaymentIntent.
+    metadata = payment_metadata(donation)
+    token, order_id = str(metadata.get("order_token") or ""), str(metadata.get("order_id") or "")
+    if token:
+        order = db.session.scalar(db.select(Order).filter_by(token=token[:64]))
+    else:
+        order = db.session.get(Order, int(order_id)) if order_id.isdigit() else None
     if order is None or order.donation_id not in (None, donation.id) or order.supporter_id != donation.supporter_id:
         return None
     return order

@@ -23,8 +23,18 @@ class SubmissionKeyMixin:
 
     def renew_submission_key(self):
         """A form shown again (after a refused card, say) is a new attempt: give it a new key."""
+        if getattr(self, "_submission_key_held", False):
+            return
         self.submission_key.data = new_submission_key()
         self.submission_key.raw_data = None
+
+    def hold_submission_key(self):
+        """Show the form again with the key it was posted with: sent again, it is still the same payment.
+
+        For a form whose payment Stripe may have taken already (services.SubmissionConflict): a new
+        key would let the next send charge the card a second time.
+        """
+        self._submission_key_held = True
 
     @property
     def posted_submission_key(self):

@@ -58,6 +58,27 @@ class GiftAlreadyStarted(DonationError):
         super().__init__(str(_l("This gift was already sent: it is on its way.")))
 
 
+class SubmissionConflict(DonationError):
+    """Stripe did this form's payment calls before, with other details (an edited form sent again).
+
+    That first payment may have gone through: nothing was charged now, and the form keeps its key
+    (the view must not renew it), so sending it again can never charge a second time.
+    """
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(
+            str(
+                _l(
+                    "This form was already sent with other details, and that payment may have gone through. "
+                    "To keep you from paying twice, nothing was charged now. Please check your email for a "
+                    "receipt before you give again with a new form."
+                )
+            )
+        )
+
+
 class DonationDeclined(DonationError):
     """The card was declined: the Donation is kept, marked failed (the caller commits it)."""
 

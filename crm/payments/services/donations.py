@@ -16,6 +16,7 @@ from crm.payments.services import (
     DonationError,
     GiftAlreadyStarted,
     GiftStarted,
+    SubmissionConflict,
     subscriptions,
     translate_gateway_errors,
 )
@@ -48,8 +49,13 @@ def start_donation(request, now=None):
     """Create a pending Donation for the amount computed here, and charge it through Stripe.
 
     Raise DonationError for a refused amount (nothing stored) or an unavailable gateway,
-    DonationDeclined (the Donation kept, failed) for a declined card, and GiftAlreadyStarted when
-    another post of the same form holds the gift's token (nothing more charged).
+    DonationDeclined (the Donation kept, failed) for a declined card, GiftAlreadyStarted when
+    another post of the same form holds the gift's token (nothing more charged), and
+    SubmissionConflict when Stripe did this form's calls before with other details.
+
+    Every parameter sent under the form's idempotency keys is the same when the form is sent again
+    after its transaction was lost (no row id): Stripe then answers with what it did the first
+    time (the same Customer, card and PaymentIntent, already paid), and that gift is recorded.
     """
     now = now or utcnow()
     rules = amount_rules()
@@ -94,9 +100,12 @@ def start_donation(request, now=None):
             currency=donation.currency,
             customer_id=donation.stripe_customer_id,
             card_token=request.card_token,
-            metadata={**request.metadata, "donation_id": str(donation.id)},
+            # Only what a resend of the same form sends again: Stripe refuses a key with other parameters.
+            metadata={**request.metadata, "donation_token": donation.token},
             idempotency_key=once,
         )
+    except gateway.IdempotencyConflict as error:
+        raise SubmissionConflict() from error
     except gateway.PaymentError as error:
         donation.status = "failed"
         donation.failure_message = str(error)[:500]

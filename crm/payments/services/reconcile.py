@@ -35,8 +35,12 @@ def reconcile(days=3, now=None):
 def _repair_intent(intent, now):
     donation = _gift_by(stripe_payment_intent_id=intent["id"])
     if donation is None:
-        if intent["status"] == "succeeded" and intent["metadata"].get("donation_id"):
-            log.warning("PaymentIntent %s is paid but no gift has it: look at it in Stripe", intent["id"])
+        # Ours if it names a gift: its token (its id, for a payment made before tokens were sent).
+        named = intent["metadata"].get("donation_token") or intent["metadata"].get("donation_id")
+        if intent["status"] == "succeeded" and named:
+            log.warning(
+                "PaymentIntent %s (gift %s) is paid but no gift has it: look at it in Stripe", intent["id"], named
+            )
         return []
     before = _state(donation)
     if intent["invoice"]:

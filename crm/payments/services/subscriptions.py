@@ -17,7 +17,13 @@ from crm.i18n import money_in
 from crm.mail.services.outbox import enqueue_email
 from crm.payments import gateway
 from crm.payments.models import Donation, RecurringGift
-from crm.payments.services import DonationDeclined, DonationError, GiftAlreadyStarted, GiftStarted
+from crm.payments.services import (
+    DonationDeclined,
+    DonationError,
+    GiftAlreadyStarted,
+    GiftStarted,
+    SubmissionConflict,
+)
 from crm.payments.services.customers import customer_for
 from crm.payments.services.gifts import complete_gift
 from crm.payments.services.plan_links import manage_url
@@ -83,9 +89,12 @@ def start_monthly(request, gift_cents, fee_cents, now=None):
             customer_id=gift.stripe_customer_id,
             plan_id=gift.stripe_plan_id,
             card_token=request.card_token,
-            metadata={"recurring_gift_id": str(gift.id)},
+            # The first gift's token, not a row id: a resend of the form sends the same parameters.
+            metadata={"donation_token": donation.token},
             idempotency_key=once,
         )
+    except gateway.IdempotencyConflict as error:
+        raise SubmissionConflict() from error
     except gateway.PaymentError as error:
         _give_up(gift, donation, str(error), now)
         raise DonationDeclined(str(error), donation) from error
