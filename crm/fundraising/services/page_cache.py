@@ -107,15 +107,19 @@ class RedisStore:
     def _watching(self):
         """A connection Redis sends a message to whenever the generation key changes."""
         connection = self.watch_pool.make_connection()
-        connection.connect()
-        connection.send_command("CLIENT", "ID")
-        self.watch_id = connection.read_response()
-        connection.send_command(
-            "CLIENT", "TRACKING", "ON", "REDIRECT", self.watch_id, "BCAST", "PREFIX", self.generation_key
-        )
-        connection.read_response()
-        connection.send_command("SUBSCRIBE", "__redis__:invalidate")
-        connection.read_response()
+        try:
+            connection.connect()
+            connection.send_command("CLIENT", "ID")
+            self.watch_id = connection.read_response()
+            connection.send_command(
+                "CLIENT", "TRACKING", "ON", "REDIRECT", self.watch_id, "BCAST", "PREFIX", self.generation_key
+            )
+            connection.read_response()
+            connection.send_command("SUBSCRIBE", "__redis__:invalidate")
+            connection.read_response()
+        except (redis.RedisError, OSError):
+            connection.disconnect()  # half set up: not left open
+            raise
         return connection
 
     def _unchanged(self):
