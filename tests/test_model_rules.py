@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crm.catalog.models import Order
-from crm.mail.models import Enrolment
+from crm.mail.models import Enrolment, Sequence, SequenceStep
 from crm.payments.models import Donation, RecurringGift
 from crm.supporters.models import Supporter
 
@@ -50,6 +50,26 @@ def test_a_resumed_enrolment_is_due_now_at_the_earliest_and_a_stopped_one_says_w
     stopped = Enrolment(state="active", next_step_at=NOW)
     stopped.move_to("stopped", NOW, "x" * 300)
     assert (stopped.next_step_at, stopped.stopped_reason) == (None, "x" * 200)
+
+
+def _completed(event_steps):
+    """An enrolment past its two start steps, in a sequence with or without an event step."""
+    steps = [SequenceStep(position=1, anchor="start"), SequenceStep(position=2, anchor="start")]
+    steps += [SequenceStep(position=3, anchor="event")] if event_steps else []
+    return Enrolment(state="completed", next_position=3, sequence=Sequence(steps=steps))
+
+
+def test_a_completed_enrolment_with_event_steps_ahead_may_be_paused_stopped_and_resumed_to_completed():
+    plain = _completed(event_steps=False)
+    assert not any(plain.can_move_to(state) for state in ("active", "paused", "stopped"))
+    with_event = _completed(event_steps=True)
+    assert (with_event.can_move_to("active"), with_event.can_move_to("paused")) == (False, True)
+    with_event.move_to("paused", NOW, "paused by staff")
+    assert (with_event.state, with_event.stopped_reason) == ("paused", "paused by staff")
+    with_event.move_to("active", NOW)
+    assert (with_event.state, with_event.next_step_at, with_event.stopped_reason) == ("completed", None, "")
+    with_event.move_to("stopped", NOW, "stopped by staff")
+    assert with_event.state == "stopped"
 
 
 def _gift(**values):

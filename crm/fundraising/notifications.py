@@ -36,6 +36,7 @@ COACHING_TRIGGER = "fundraiser_page_published"
 PAGE_SUBJECT = "fundraiser_page:"
 # A page's coaching stopped because the page closed lets its event emails come back if it reopens.
 PAGE_CLOSED = "page_closed"
+PAGE_HIDDEN = "page_hidden"  # why a hidden page's coaching is paused
 DECISIONS = ("approved", "declined", "hidden", "unhidden", "edits_approved", "edits_declined", "offline_rejected")
 
 
@@ -111,11 +112,12 @@ def on_page_decided(sender=None, page=None, decision=None, reason="", now=None, 
         amount=extra.get("amount", ""),  # of a reported cash or cheque gift staff did not verify
     )
     # This page's coaching waits while staff hide it ("share it with five people" would lead nowhere).
-    if decision in ("hidden", "unhidden"):
-        enrolment = page_coaching(page)
-        state = "paused" if decision == "hidden" else "active"
-        if enrolment is not None and enrolment.can_move_to(state):
-            set_enrolment_state(enrolment, state, now)
+    # Unhiding resumes only that pause: a series staff paused themselves stays paused.
+    enrolment = page_coaching(page) if decision in ("hidden", "unhidden") else None
+    if enrolment is not None and decision == "hidden" and enrolment.can_move_to("paused"):
+        set_enrolment_state(enrolment, "paused", now, reason=PAGE_HIDDEN)
+    elif enrolment is not None and decision == "unhidden" and enrolment.stopped_reason == PAGE_HIDDEN:
+        set_enrolment_state(enrolment, "active", now)
     if decision in ("hidden", "unhidden", "approved"):
         schedule_event_emails(page, now)
 

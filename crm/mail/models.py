@@ -132,6 +132,8 @@ class Enrolment(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="active")
     next_position: Mapped[int] = mapped_column(default=1)
     next_step_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Why it is stopped or paused ("page_closed", "paused by staff"...); "" while it runs.
+    # Why it is stopped or paused ("page_closed", "paused by staff"...); "" while it runs.
     stopped_reason: Mapped[str] = mapped_column(String(200), default="")
     # What this run of the sequence is about, where a person goes through it once per thing (one
     # fundraiser page: "fundraiser_page:12"); "" where it is once per person.
@@ -144,17 +146,37 @@ class Enrolment(db.Model):
     sequence = relationship("Sequence")
     supporter = relationship("Supporter")
 
+    @property
+    def has_run_start_steps(self):
+        """Whether every step timed from the start has had its turn (only event steps may be left)."""
+        if self.sequence is None or self.next_position is None:
+            return False
+        return self.next_position > max((step.position for step in self.sequence.start_steps), default=0)
+
     def can_move_to(self, state):
+        """Where staff (or a feature) may move it; a completed one only while event steps are to come.
+
+        A completed enrolment ran its start steps, but the emails timed on its event (a page's
+        "a week before your dip") are still ahead: it may be paused or stopped, and resumed to completed.
+        """
+        if self.state == "completed":
+            return state in ("paused", "stopped") and self.sequence is not None and bool(self.sequence.event_steps)
         return self.state in ENROLMENT_MOVES.get(state, ())
 
-    def move_to(self, state, now, reason="stopped by staff"):
-        """Pause, resume or stop; a resumed enrolment's next step is due now at the earliest."""
+    def move_to(self, state, now, reason=""):
+        """Pause, resume or stop, saying why; a resumed enrolment's next step is due now at the earliest.
+
+        One that had run its start steps when it was paused goes back to completed.
+        """
         if not self.can_move_to(state):
             raise ValueError(f"cannot go from {self.state} to {state}")
-        if state == "active":
+        if state == "active" and self.has_run_start_steps:
+            state, self.next_step_at = "completed", None
+        elif state == "active":
             self.next_step_at = max(self.next_step_at or now, now)
         elif state == "stopped":
-            self.stopped_reason, self.next_step_at = reason[:200], None
+            self.next_step_at = None
+        self.stopped_reason = "" if state in ("active", "completed") else reason[:200]
         self.state = state
 
     def lets_event_steps_through(self, passing_stops=()):

@@ -208,3 +208,70 @@ def test_a_resumed_series_plans_only_what_is_still_ahead(app, make_client):
         page = db.session.get(FundraiserPage, page_id)
         assert event_emails(page) == {"fundraiser_event_after": at_event(page, 24)}
         assert len(event_emails(page, "cancelled")) == 1
+
+
+def test_unhiding_a_page_resumes_only_the_pause_its_hiding_made(app, make_client):
+    client, _admin = make_client("admin")
+    with request_context(app):
+        page = publish(fundraiser(), "winter-dip", "polar_dip", event_in_days=20)
+        sequence_id = db.session.scalar(db.select(Sequence.id).filter_by(key="fundraiser_page_coaching"))
+        series, page_id = enrolment_of(page).id, page.id
+    _staff_move(client, sequence_id, series, "paused")  # staff pause the series first
+    with request_context(app):
+        page = db.session.get(FundraiserPage, page_id)
+        page.hide("check")
+        signals.page_decided.send(page=page, decision="hidden", reason="check", now=utcnow())
+        page.unhide()
+        signals.page_decided.send(page=page, decision="unhidden", now=utcnow())
+        db.session.commit()
+        assert (enrolment_of(page).state, enrolment_of(page).stopped_reason) == ("paused", "paused by staff")
+        assert event_emails(page) == {}, "still paused by staff: no event emails"
+    _staff_move(client, sequence_id, series, "active")
+    with request_context(app):
+        page = db.session.get(FundraiserPage, page_id)
+        assert (enrolment_of(page).state, enrolment_of(page).stopped_reason) == ("active", "")
+        assert event_emails(page) == planned(page)
+
+
+def test_a_series_past_its_start_steps_can_still_be_paused_and_stopped_before_its_event(app, make_client):
+    client, _admin = make_client("admin")
+    with request_context(app):
+        page = publish(fundraiser(), "winter-dip", "polar_dip", event_in_days=40)
+        for days in (0, 3, 7):  # welcome, first gift, share: the start steps all run
+            advance_sequences(now=utcnow() + days * DAY + timedelta(minutes=1))
+        db.session.commit()
+        assert enrolment_of(page).state == "completed" and event_emails(page) == planned(page)
+        sequence_id = db.session.scalar(db.select(Sequence.id).filter_by(key="fundraiser_page_coaching"))
+        series, page_id = enrolment_of(page).id, page.id
+        queued_before = db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail))
+    screen = client.get(f"/staff/sequences/{sequence_id}").get_data(as_text=True)
+    assert f"/staff/sequences/enrolments/{series}/paused" in screen
+    assert f"/staff/sequences/enrolments/{series}/stopped" in screen
+    _staff_move(client, sequence_id, series, "paused")
+    with request_context(app):
+        assert event_emails(db.session.get(FundraiserPage, page_id)) == {}
+    _staff_move(client, sequence_id, series, "active")
+    with request_context(app):
+        page = db.session.get(FundraiserPage, page_id)
+        assert enrolment_of(page).state == "completed", "resumed, it is back where it was: nothing to send again"
+        assert event_emails(page) == planned(page)
+        assert advance_sequences(now=utcnow() + 30 * DAY) == 0
+        queued = db.session.scalar(db.select(db.func.count()).select_from(OutboundEmail))
+        assert queued == queued_before + 2, "only the event emails planned again"
+    _staff_move(client, sequence_id, series, "stopped")
+    with request_context(app):
+        page = db.session.get(FundraiserPage, page_id)
+        assert (enrolment_of(page).state, event_emails(page)) == ("stopped", {})
+
+
+def test_opting_out_stops_a_completed_series_and_its_event_emails(app):
+    from crm.mail.services.sequences import stop_enrolments
+
+    with request_context(app):
+        page = publish(fundraiser(), "winter-dip", "polar_dip", event_in_days=40)
+        for days in (0, 3, 7):
+            advance_sequences(now=utcnow() + days * DAY + timedelta(minutes=1))
+        assert enrolment_of(page).state == "completed"
+        stop_enrolments(page.supporter, "unsubscribed")
+        db.session.commit()
+        assert (enrolment_of(page).state, event_emails(page)) == ("stopped", {})

@@ -9,7 +9,7 @@ that feature queues those steps itself, with event_step_plan(), and again when t
 from datetime import timedelta
 
 from crm.extensions import db
-from crm.mail.models import ENROLMENT_MOVES, Enrolment, Sequence, SequenceStep
+from crm.mail.models import Enrolment, Sequence, SequenceStep
 from crm.mail.services.outbox import enqueue_email
 from crm.mail.signals import enrolment_moved
 from crm.supporters.services.consent import may_email
@@ -108,12 +108,10 @@ def enrol(supporter, sequence_key, now=None, context=None, subject_key=""):
 
 def stop_enrolments(supporter, reason, trigger=None, now=None):
     """Stop the person's active or paused enrolments (of sequences started by `trigger`, if given)."""
-    query = db.select(Enrolment).where(
-        Enrolment.supporter_id == supporter.id, Enrolment.state.in_(ENROLMENT_MOVES["stopped"])
-    )
+    query = db.select(Enrolment).where(Enrolment.supporter_id == supporter.id, Enrolment.state != "stopped")
     stopped = []
     for enrolment in db.session.scalars(query).all():
-        if trigger and enrolment.sequence.trigger != trigger:
+        if (trigger and enrolment.sequence.trigger != trigger) or not enrolment.can_move_to("stopped"):
             continue
         stop_enrolment(enrolment, reason, now)
         stopped.append(enrolment)
@@ -128,10 +126,16 @@ def stop_enrolment(enrolment, reason, now=None):
     enrolment_moved.send(enrolment=enrolment, now=now)
 
 
-def set_enrolment_state(enrolment, state, now=None):
-    """Pause, resume or stop one enrolment (staff); the feature that plans its event steps hears of it."""
+STAFF_REASONS = {"paused": "paused by staff", "stopped": "stopped by staff"}
+
+
+def set_enrolment_state(enrolment, state, now=None, reason=None):
+    """Pause, resume or stop one enrolment (by staff, unless `reason` says why).
+
+    The feature that plans its event steps hears of it.
+    """
     now = now or utcnow()
-    enrolment.move_to(state, now)
+    enrolment.move_to(state, now, reason or STAFF_REASONS.get(state, ""))
     enrolment_moved.send(enrolment=enrolment, now=now)
 
 
@@ -166,8 +170,9 @@ def _advance(enrolment, now):
     if later:
         enrolment.next_position = later[0]
         enrolment.next_step_at = _step_at(enrolment, steps[later[0]])
-    else:
+    else:  # past the last start step: resumed after a pause, it stays completed
         enrolment.state, enrolment.next_step_at = "completed", None
+        enrolment.next_position = max(steps, default=0) + 1
 
 
 def advance_sequences(now=None, limit=500):
