@@ -43,6 +43,11 @@ def test_a_doubled_refund_click_refunds_once(app, localstripe, make_client):
     assert refund_form(client, donation_id)[0] != key  # a fresh key each time the form is shown
     url = f"/staff/donations/{donation_id}/refund"
     data = {"amount": "20,00", "reason": "Donor asked", "idempotency_key": key, "csrf_token": token}
+    # The form first shows what will happen; its "Yes" button sends it again, confirmed.
+    shown = client.post(url, data=data, headers={"Accept-Language": "en"})
+    assert shown.status_code == 200 and "Yes, refund $20.00" in shown.get_data(as_text=True)
+    assert refunds(app) == []
+    data["confirmed"] = "yes"
     first = client.post(url, data=data)
     second = client.post(url, data=data)
     assert first.status_code == 302, unescape(first.get_data(as_text=True))
@@ -159,7 +164,12 @@ def test_cancel_and_reissue_a_receipt(app, paid_gift, make_client):
     assert "Say why the receipt changes." in blank.get_data(as_text=True)
     assert client.post(f"{base}/999999/reissue", data={"reason": "x", "csrf_token": token}).status_code == 404
 
-    reissued = client.post(f"{base}/{old_id}/reissue", data={"reason": "Address corrected", "csrf_token": token})
+    shown = client.post(f"{base}/{old_id}/reissue", data={"reason": "Address corrected", "csrf_token": token})
+    assert shown.status_code == 200  # what will happen, then a button that confirms it
+    with app.app_context():
+        assert db.session.get(Receipt, old_id).status == "issued"
+    yes = {"csrf_token": token, "confirmed": "yes"}
+    reissued = client.post(f"{base}/{old_id}/reissue", data={"reason": "Address corrected", **yes})
     assert reissued.status_code == 302
     with app.app_context():
         old = db.session.get(Receipt, old_id)
@@ -170,9 +180,9 @@ def test_cancel_and_reissue_a_receipt(app, paid_gift, make_client):
     page = client.get(f"/staff/donations/{paid_gift}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert f"replaces {old_serial}" in page
 
-    again = client.post(f"{base}/{old_id}/cancel", data={"reason": "Twice", "csrf_token": token})
+    again = client.post(f"{base}/{old_id}/cancel", data={"reason": "Twice", **yes})
     assert again.status_code == 400  # already cancelled: a message, not a 500
-    cancelled = client.post(f"{base}/{new_id}/cancel", data={"reason": "Gift was a mistake", "csrf_token": token})
+    cancelled = client.post(f"{base}/{new_id}/cancel", data={"reason": "Gift was a mistake", **yes})
     assert cancelled.status_code == 302
     with app.app_context():
         assert db.session.get(Receipt, new_id).status == "cancelled"

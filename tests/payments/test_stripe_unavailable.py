@@ -52,7 +52,7 @@ def test_a_staff_refund_keeps_nothing_and_says_why(app, localstripe, stripe_down
     client, _user = make_client()
     key, token = refund_form(client, donation_id)
     stripe_down()
-    data = {"amount": "20", "reason": "Donor asked", "idempotency_key": key, "csrf_token": token}
+    data = {"amount": "20", "reason": "Donor asked", "idempotency_key": key, "csrf_token": token, "confirmed": "yes"}
     response = client.post(f"/staff/donations/{donation_id}/refund", data=data, headers={"Accept-Language": "fr"})
     assert response.status_code == 503
     page = unescape(response.get_data(as_text=True))

@@ -99,6 +99,9 @@ class DonationForm(ConsentBoxMixin, SubmissionKeyMixin, FlaskForm):
             SelectChoice(OTHER, _l("Other amount"))
         ]
         self.gift_cents = None
+        if not self.is_submitted() and self.amount.data is None and self.presets:
+            # The first suggested amount is chosen to start with, so the total is never blank.
+            self.amount.data = str(self.presets[0])
         self._label_consent_box()
 
     def _allowed(self, presets):
@@ -138,6 +141,13 @@ class DonationForm(ConsentBoxMixin, SubmissionKeyMixin, FlaskForm):
     def validate_card_token(self, field):
         if not TOKEN_RE.match(field.data or ""):
             raise ValidationError(_l("Enter your card details."))
+
+    def total_preview(self):
+        """Return the total in cents to show before any script runs, or None when no preset is chosen."""
+        cents = {str(cents): cents for cents in self.presets}.get(self.amount.data)
+        if cents is None:
+            return None
+        return cents + (self.rules.fee_for(cents) if self.cover_fee.data else 0)
 
     def fee_table(self):
         """Return [(preset cents, extra cents)] for the processing fee note."""

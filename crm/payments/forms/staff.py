@@ -21,8 +21,8 @@ from crm.forms import (
     search_field,
     select_filter,
 )
+from crm.i18n import money_filter
 from crm.lists import ListWords
-from crm.money import from_cents
 from crm.payments.forms.amounts import parse_amount
 from crm.payments.forms.donate import DESIGNATION_RE
 from crm.payments.services.backoffice import KEY_RE
@@ -63,9 +63,7 @@ class DonationSearchForm(FilterForm):
 
 
 class RefundForm(FlaskForm):
-    amount = amount_field(
-        _l("Amount to refund"), _l("Enter the amount to refund."), _l("The whole gift or part of it, like 40 or 40,50.")
-    )
+    amount = amount_field(_l("Amount to refund"), _l("Enter the amount to refund."))
     reason = StringField(
         _l("Reason"),
         validators=[
@@ -75,16 +73,26 @@ class RefundForm(FlaskForm):
         filters=[clean_line],
     )
     idempotency_key = HiddenField(filters=[clean_line])
+    # Set by the confirmation page's button: without it, a valid form only shows what will happen.
+    confirmed = HiddenField(filters=[clean_line])
     submit = SubmitField(_l("Refund"))
 
     def __init__(self, donation, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.donation = donation
         self.cents = None
+        # Never prefilled with everything that is left: staff type the amount, told the most it can be.
+        self.amount.description = _l(
+            "At most %(amount)s, what is left of this gift. Like 40 or 40,50.",
+            amount=money_filter(donation.net_cents, donation.currency),
+        )
         if kwargs.get("formdata", True) is None or not self.is_submitted():
             # A fresh key each time the form is shown: a retried or doubled post carries the same one.
             self.idempotency_key.data = str(uuid.uuid4())
-            self.amount.data = str(from_cents(donation.net_cents))
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed.data == "yes"
 
     def validate_amount(self, field):
         cents = parse_amount(field.data)
@@ -106,7 +114,7 @@ class RefundForm(FlaskForm):
 
 
 class ReceiptActionForm(FlaskForm):
-    """Cancel a receipt, or cancel it and issue a corrected one."""
+    """Cancel a receipt, or cancel it and issue a corrected one (after a confirmation page)."""
 
     reason = StringField(
         _l("Reason"),
@@ -116,6 +124,11 @@ class ReceiptActionForm(FlaskForm):
         ],
         filters=[clean_line],
     )
+    confirmed = HiddenField(filters=[clean_line])
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed.data == "yes"
 
 
 class ReceivedMoneyFields:

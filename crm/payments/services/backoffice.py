@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select
 
 from crm.exports import stream_csv
 from crm.extensions import db
@@ -120,6 +120,49 @@ def search_donations(criteria):
 def list_donations(criteria, page=1, per_page=PER_PAGE):
     """Return one page (a ListPage of Donations) of the gifts matching `criteria`."""
     return paginate(search_donations(criteria), page, per_page)
+
+
+# Gifts whose money came in (some of it may have gone back since): what the totals add up.
+PAID_STATUSES = ("succeeded", "partially_refunded", "refunded", "disputed")
+
+
+@dataclass
+class CurrencyTotal:
+    """The gifts a filter selects, in one currency: how many, the money received, refunded, and kept."""
+
+    currency: str
+    count: int
+    received_cents: int
+    refunded_cents: int
+
+    @property
+    def net_cents(self):
+        return self.received_cents - self.refunded_cents
+
+
+def donation_totals(criteria):
+    """Return a CurrencyTotal per currency of the gifts matching `criteria` (all of them, not one page).
+
+    One SQL aggregate. Every gift selected is counted; only paid ones add money (pending, failed
+    and cancelled gifts bring none).
+    """
+    selected = search_donations(criteria).order_by(None).subquery()
+    paid = selected.c.status.in_(PAID_STATUSES)
+
+    def paid_sum(column):
+        return func.coalesce(func.sum(case((paid, column), else_=0)), 0)
+
+    rows = db.session.execute(
+        select(
+            selected.c.currency,
+            func.count(),
+            paid_sum(selected.c.amount_cents),
+            paid_sum(selected.c.refunded_cents),
+        )
+        .group_by(selected.c.currency)
+        .order_by(selected.c.currency)
+    )
+    return [CurrencyTotal(currency, int(n), int(received), int(refunded)) for currency, n, received, refunded in rows]
 
 
 def designations():

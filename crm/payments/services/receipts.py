@@ -13,6 +13,7 @@ from crm.extensions import db
 from crm.i18n import money_in
 from crm.payments.models import Donation, Receipt, ReceiptCounter, receipt_donations
 from crm.payments.receipt_pdf import build_receipt_pdf
+from crm.payments.services.receipt_notices import queue_receipt_notice
 from crm.utc import utcnow
 
 # Gifts that hold money the charity keeps (a fully refunded, failed or pending gift does not).
@@ -244,15 +245,27 @@ def replace_receipt(receipt, reason, now=None):
     return issue_receipt(list(receipt.donations), now=now, replaces=receipt, kind=receipt.kind)
 
 
+def reissue_receipt(receipt, reason, now=None):
+    """Replace the receipt (staff's "cancel and reissue") and email the donor the new one; return it."""
+    new = replace_receipt(receipt, reason, now=now)
+    queue_receipt_notice(receipt, new)
+    return new
+
+
 def adjust_after_refund(donation, now=None):
-    """After a refund of this gift: cancel its receipt, and replace it for what is left (partial refund)."""
+    """After a refund of this gift: cancel its receipt, replace it for what is left, and tell the donor.
+
+    The donor gets one email: the replacement (or, after a full refund, that the receipt is cancelled).
+    """
     receipt = current_receipt(donation)
     if receipt is None:
         return None
     refunded = money_in(donation.refunded_cents, donation.currency, receipt.language)
     reason = _("Refund of %(amount)s on gift %(id)s", amount=refunded, id=donation.id)
     # replace_receipt leaves out what was refunded and issues nothing when nothing is left.
-    return replace_receipt(receipt, reason, now=now)
+    new = replace_receipt(receipt, reason, now=now)
+    queue_receipt_notice(receipt, new, refunded=donation)
+    return new
 
 
 def issue_annual_receipts(year, now=None, each=None):

@@ -83,6 +83,15 @@ def _apply_refunded(donation, refunded_cents):
     return True
 
 
+def check_refund(donation, amount_cents):
+    """Raise DonationError if this refund would be refused; return the receipt it would change (or None).
+
+    What the confirmation page checks before it says what will happen; refund_donation checks again.
+    """
+    _check_refundable(donation, amount_cents)
+    return receipts.current_receipt(donation)
+
+
 @translate_gateway_errors
 def refund_donation(donation, amount_cents, reason, idempotency_key, actor=None, now=None):
     """Refund part or all of a paid gift through Stripe, once per idempotency key; return the Refund.

@@ -9,8 +9,9 @@ from crm.forms import form_status
 from crm.i18n import money_filter
 from crm.payments.forms.manage import AmountForm, CancelForm, CardForm
 from crm.payments.services import DonationError
+from crm.payments.services.monthly_manage import card_on_file, change_monthly_amount
 from crm.payments.services.plan_links import ManageLinkError, read_manage_token
-from crm.payments.services.plans import cancel_gift, change_amount, replace_card
+from crm.payments.services.plans import cancel_gift, replace_card
 from crm.payments.views import bp
 from crm.payments.views.stripe import render_stripe_page
 
@@ -26,10 +27,14 @@ def _page(template, gift, form, status=200, **extra):
     return render_template(f"payments/{template}.html", gift=gift, form=form, **extra), status
 
 
+def _manage_page(gift, form, token, status=200):
+    return _page("manage", gift, form, status, token=token, card=card_on_file(gift))
+
+
 @bp.route("/donate/monthly/<token>")
 @public
 def manage(token):
-    return _page("manage", _gift(token), AmountForm(), token=token)
+    return _manage_page(_gift(token), AmountForm(), token)
 
 
 @bp.route("/donate/monthly/<token>/amount", methods=["POST"])
@@ -38,15 +43,20 @@ def manage_amount(token):
     gift, form = _gift(token), AmountForm()
     if form.validate_on_submit():
         try:
-            change_amount(gift, form.gift_cents, bool(form.cover_fee.data))
+            change_monthly_amount(gift, form.gift_cents, bool(form.cover_fee.data))
         except DonationError as error:
             db.session.rollback()
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Your monthly gift is now %(amount)s.", amount=money_filter(gift.amount_cents, gift.currency)))
+            flash(
+                _(
+                    "Your monthly gift is now %(amount)s. We have emailed you a confirmation.",
+                    amount=money_filter(gift.amount_cents, gift.currency),
+                )
+            )
             return redirect(url_for(".manage", token=token))
-    return _page("manage", gift, form, 400, token=token)
+    return _manage_page(gift, form, token, 400)
 
 
 @bp.route("/donate/monthly/<token>/card", methods=["GET", "POST"])

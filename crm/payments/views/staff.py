@@ -26,14 +26,15 @@ from crm.payments.services.backoffice import (
     DonationFilter,
     designations,
     donation_detail,
+    donation_totals,
     export_donations_csv,
     find_refund,
     list_donations,
     receipt_of,
 )
 from crm.payments.services.offline import record_offline_gift
-from crm.payments.services.receipts import ReceiptError, cancel_receipt, replace_receipt
-from crm.payments.services.refunds import refund_donation
+from crm.payments.services.receipts import ReceiptError, cancel_receipt, reissue_receipt
+from crm.payments.services.refunds import check_refund, refund_donation
 from crm.payments.views import bp
 
 LABELS = {"statuses": STATUS_LABELS, "kinds": KIND_LABELS, "methods": METHOD_LABELS}
@@ -47,7 +48,10 @@ def staff_donations():
     status = filter_status(form, request.args)
     criteria = DonationFilter.from_args(request.args)
     page = list_donations(criteria, page_number(request.args))
-    return render_template("payments/staff/index.html", form=form, page=page, criteria=criteria, **LABELS), status
+    totals = donation_totals(criteria)
+    return render_template(
+        "payments/staff/index.html", form=form, page=page, criteria=criteria, totals=totals, **LABELS
+    ), status
 
 
 @bp.get("/staff/donations/export.csv")
@@ -86,13 +90,21 @@ def staff_refund(donation_id):
         lambda status, form: _render_donation(donation.id, status, refund_form=form),
         url_for(".staff_donation", donation_id=donation.id, _anchor="refunds"),
         _("The refund was made."),
+        confirm=lambda form: render_template(
+            "payments/staff/confirm_refund.html",
+            donation=donation,
+            form=form,
+            receipt=check_refund(donation, form.cents),
+        ),
     )
 
 
-def refund_flow(form, refund, render, done_url, done_message):
+def refund_flow(form, refund, render, done_url, done_message, confirm=None):
     """A staff refund of a gift or of the order it paid: once per key, else the form again with why.
 
     `refund(form)` makes it; `render(status, form)` shows the page with the form; both views use this.
+    `confirm(form)`, if given, is the page saying what will happen, shown for a valid form until its
+    button (the `confirmed` field) is pressed.
     """
     if find_refund(form.donation, request.form.get("idempotency_key", "")):
         flash(_("This refund was already made."), "info")  # a retried or doubled click
@@ -101,6 +113,8 @@ def refund_flow(form, refund, render, done_url, done_message):
         form.form_errors.extend(form.idempotency_key.errors)  # a hidden field: say it above the form
         return render(400, form)
     try:
+        if confirm is not None and not form.is_confirmed:
+            return confirm(form)
         refund(form)
     except UserError as error:  # nothing to refund, a refused amount, or Stripe unavailable (503)
         db.session.rollback()
@@ -119,8 +133,12 @@ def staff_receipt_action(donation_id, receipt_id, action):
     form = ReceiptActionForm()
     if not form.validate_on_submit():
         return _render_donation(donation.id, 400, receipt_form=form)
+    if not form.is_confirmed:
+        return render_template(
+            "payments/staff/confirm_receipt.html", donation=donation, receipt=receipt, form=form, action=action
+        )
     try:
-        new = (cancel_receipt if action == "cancel" else replace_receipt)(receipt, form.reason.data)
+        new = (cancel_receipt if action == "cancel" else reissue_receipt)(receipt, form.reason.data)
     except (ReceiptError, DonationError) as error:
         db.session.rollback()
         form.form_errors.append(str(error))
