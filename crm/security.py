@@ -31,21 +31,27 @@ def content_security_policy(extra=None):
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+DEFAULT_POLICY = content_security_policy()  # what most pages send: built once
+
+
 def set_security_headers(response):
     """Add the security headers to every response."""
     # A view may replace the whole policy (g.csp_policy) for a document it frames itself.
-    policy = g.get("csp_policy") or content_security_policy(g.get("csp_extra"))
-    response.headers["Content-Security-Policy"] = policy
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers["X-Frame-Options"] = g.get("frame_options", "DENY")
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if request.path.startswith(PRIVATE_PATHS):
+    extra = g.get("csp_extra")
+    policy = g.get("csp_policy") or (content_security_policy(extra) if extra else DEFAULT_POLICY)
+    headers = response.headers
+    headers["Content-Security-Policy"] = policy
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["X-Frame-Options"] = g.get("frame_options", "DENY")
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    asked = request._get_current_object()
+    if asked.path.startswith(PRIVATE_PATHS):
         # Staff screens and a person's account hold personal data: no browser or proxy keeps a copy
         # (the back button after logout, a shared computer, a caching proxy).
         response.headers["Cache-Control"] = "no-store"
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if asked.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     return response
 
 

@@ -35,6 +35,14 @@ def session_data(client):
         return dict(session)
 
 
+def attribution_of(client):
+    """Return where the client's visit came from, as its attribution cookie says."""
+    from crm.supporters.attribution import COOKIE_NAME, decode_attribution
+
+    cookie = client.get_cookie(COOKIE_NAME)
+    return {name: value for name, value in decode_attribution(cookie.value if cookie else "").items() if value}
+
+
 class SmtpSink:
     """An aiosmtpd server keeping every message it receives.
 

@@ -48,8 +48,8 @@ SIGNUP_NEXT_KEY = "signup_next"
 
 
 # What a visitor gathered before logging in and keeps in the new session: the gift catalog's
-# cart, and where their visit came from (?src=, for the order's attribution).
-CARRIED_SESSION_KEYS = ("cart", "attribution")
+# cart. (Where their visit came from is in its own cookie, crm.supporters.attribution.)
+CARRIED_SESSION_KEYS = ("cart",)
 
 
 def _sign_in(user, remember=False):

@@ -1,6 +1,6 @@
 """Logging in and out, signing up, changing a password, and who may see staff pages."""
 
-from tests.helpers import csrf_token, log_in, post_form, session_data
+from tests.helpers import attribution_of, csrf_token, log_in, post_form, session_data
 
 FAILED = "That email and password do not match an account."
 
@@ -78,10 +78,10 @@ def test_session_id_changes_at_login(client, make_user):
 def test_the_visits_source_survives_login(client, make_user):
     make_user("src@example.org", "a-long-password-1", role="fundraiser")
     client.get("/?src=story-lawyer")
-    before = session_data(client)["attribution"]
+    before = attribution_of(client)
     assert before["source"] == "story-lawyer"
     log_in(client, "src@example.org", "a-long-password-1")
-    assert session_data(client)["attribution"] == before
+    assert attribution_of(client) == before
 
 
 def test_logout_needs_post_and_ends_the_session(client, make_user):

@@ -7,7 +7,7 @@ import pytest
 
 from tests.blns import STRINGS
 from tests.catalog.shop import stock
-from tests.helpers import session_data
+from tests.helpers import attribution_of
 
 EN = {"Accept-Language": "en"}
 FR = {"Accept-Language": "fr-CA,fr;q=0.9"}
@@ -104,7 +104,7 @@ def test_empty_catalog_says_so(client):
 def test_src_from_a_story_link_is_remembered_on_catalog_pages(client, shop, url):
     page(client, url)
     page(client, "/catalog/cart")  # later pages do not overwrite the first touch
-    attribution = session_data(client)["attribution"]
+    attribution = attribution_of(client)
     assert attribution["source"] == "story-lawyers"
     assert attribution["landing_page"] == url.split("?")[0]
 

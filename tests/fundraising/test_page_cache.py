@@ -12,7 +12,7 @@ from crm.fundraising.services.credits import credit_gift
 from crm.payments.models import Donation
 from tests import factories
 from tests.fundraising.test_public_page import _page
-from tests.helpers import REDIS_URL, log_in
+from tests.helpers import REDIS_URL, attribution_of, log_in
 
 URL = "/fundraisers/fran-dips"
 
@@ -77,6 +77,18 @@ def test_a_kept_page_costs_no_query_and_every_change_shows_at_once(app):
         db.session.get(FundraiserPage, page_id).status = "hidden"
         db.session.commit()
     assert visitor.get(URL).status_code == 404
+
+
+def test_a_first_visit_to_a_kept_page_signs_no_session_and_keeps_where_it_came_from(app):
+    """The visit's first touch goes in its own cookie: a new visitor's kept page has no session to sign."""
+    _live_page(app)
+    for _ in range(2):  # rendered, then kept
+        response = app.test_client().get(URL, headers={"Referer": "https://social.example/post"})
+        cookies = response.headers.getlist("Set-Cookie")
+        assert [cookie.split("=")[0] for cookie in cookies] == ["visit"], cookies
+    visitor = app.test_client()
+    visitor.get(URL, headers={"Referer": "https://social.example/post"})
+    assert attribution_of(visitor) == {"landing_page": URL, "referrer": "https://social.example/post"}
 
 
 def test_what_a_logged_in_person_sees_is_never_kept_nor_are_they_served_a_kept_page(app, make_user):

@@ -190,14 +190,28 @@ def cache_key(number_arg):
     The only query string kept is `number_arg` (the wall's or the list's page), written plainly
     (?wall=2, never ?wall=02 or ?wall=2&x=1), so the keys are bounded by the pages that exist.
     """
-    if request.method != "GET" or current_user.is_authenticated or "_flashes" in session:
+    asked = request._get_current_object()  # one lookup of the proxy, not one per attribute
+    if asked.method != "GET" or "_flashes" in session or _logged_in(asked):
         return None
-    if set(request.args) - {number_arg} or len(request.args.getlist(number_arg)) > 1:
+    args = asked.args
+    if args and (set(args) - {number_arg} or len(args.getlist(number_arg)) > 1):
         return None
-    number = request.args.get(number_arg, "1")
+    number = args.get(number_arg, "1")
     if not (number.isascii() and number.isdigit() and str(int(number)) == number and 1 <= int(number) <= MAX_NUMBER):
         return None
-    return f"{request.endpoint}:{get_locale()}:{request.path}?{number_arg}={number}"
+    return f"{asked.endpoint}:{get_locale()}:{asked.path}?{number_arg}={number}"
+
+
+def _logged_in(asked):
+    """Whether someone is logged in; a visitor with neither a login session nor a remember cookie is not.
+
+    Flask-Login looks for the user in that order (the session's _user_id, then the remember cookie),
+    so loading no user is asked of it only when it could find one.
+    """
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if "_user_id" not in session and remember not in asked.cookies:
+        return False
+    return current_user.is_authenticated
 
 
 @limiter.request_filter
