@@ -66,9 +66,9 @@ def staff_does(staff, page_id, action, **data):
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def fetch(client, name):
+def fetch(client, name, **headers):
     """GET a photo; the response is read and closed (its file too), its headers kept."""
-    with client.get(photo_url(name)) as response:
+    with client.get(photo_url(name), headers=headers) as response:
         response.get_data()
         return response
 
@@ -91,7 +91,9 @@ def test_a_photo_waiting_for_approval_is_the_fundraisers_and_staffs_until_approv
     assert client.post(f"/fundraise/pages/{page_id}/submit", data={"csrf_token": token}).status_code == 302
     public = fetch(anonymous, first)
     assert public.status_code == 200 and public.mimetype == "image/jpeg"
-    assert public.cache_control.public and public.cache_control.max_age == 86400
+    assert public.cache_control.public and public.cache_control.no_cache and public.headers["ETag"]
+    again = fetch(anonymous, first, **{"If-None-Match": public.headers["ETag"]})
+    assert again.status_code == 304, "a browser or proxy asks again and keeps its copy while the page is up"
 
     with app.app_context():
         proposed = upload(client, page_id)
@@ -107,8 +109,11 @@ def test_a_photo_waiting_for_approval_is_the_fundraisers_and_staffs_until_approv
     assert statuses(proposed, anonymous, stranger) == [200, 200]
     assert fetch(anonymous, first).status_code == 404, "the photo it replaced is no page's any more"
 
+    shown = fetch(anonymous, proposed)
     staff_does(staff, page_id, "hide", reason="Not our event")
     assert statuses(proposed, anonymous, stranger, client, staff) == [404, 404, 200, 200]
+    asked_again = fetch(anonymous, proposed, **{"If-None-Match": shown.headers["ETag"]})
+    assert asked_again.status_code == 404, "a kept copy is asked about again, and the hidden page's photo is gone"
 
 
 def test_a_campaigns_image_is_public_once_the_campaign_is(app, client):

@@ -21,10 +21,14 @@ def photo(name):
     if audience is None:
         abort(404)  # a photo waiting for approval, or of a page the public may not see, is not there for them
     folder = image_folder(current_app.config["MEDIA_ROOT"], PHOTO_FOLDER)
+    # Kept, but asked again each time it is shown (a 304 while it may still be seen, by its ETag):
+    # a page hidden for its photo takes the photo down at once, from browsers and proxies alike.
+    response = send_from_directory(folder, name)
+    response.cache_control.no_cache = True
     if audience == "public":
-        return send_from_directory(folder, name, max_age=86400)
-    response = send_from_directory(folder, name)  # no-cache: asked again, and checked again, every time
-    response.cache_control.private = True  # never kept by a shared cache for the next visitor
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True  # never kept by a shared cache for the next visitor
     return response
 
 
