@@ -65,6 +65,7 @@ def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, locals
     page.screenshot(path=tmp_path / "manage-card.png", full_page=True)
     page.get_by_role("button", name="Use this card").click()
     expect(page.get_by_role("status")).to_contain_text("Your new card will be used for your monthly gift.")
+    expect(page.locator(".gift-summary")).to_contain_text("ending in 4444")  # from Stripe (localstripe: all Visa)
 
     # Change the amount, then cancel with the confirmation step.
     page.get_by_label("New monthly amount").fill("30")
@@ -77,6 +78,7 @@ def test_monthly_gift_with_a_test_card_then_a_new_card(page, live_server, locals
     assert (gift.status, gift.amount_cents) == ("cancelled", 3000)
     _send(live_server.app)
     assert [message["Subject"] for message in smtp_sink.parsed()][1:] == [
-        "Your monthly gift to Demo Charity is cancelled"
+        "Your monthly gift to Demo Charity is now $30.00",
+        "Your monthly gift to Demo Charity is cancelled",
     ]
     assert errors == [], errors  # includes CSP violations
