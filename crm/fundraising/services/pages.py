@@ -1,12 +1,10 @@
-"""A fundraiser's own pages: start one from an occasion, edit it, publish, close and reopen it, its donors.
+"""A fundraiser's own pages: start one from an occasion, edit it, publish, close and reopen it.
 
 The rules of a page's states are the model's (FundraiserPage.submit/close/reopen/edit); these
 functions check what people typed, announce what happened, and turn a refused transition into a
 FundraisingError the view shows. They add and flush, never commit.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,20 +12,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from crm.audit import record_audit
-from crm.exports import BOM, safe_cell
 from crm.extensions import db
 from crm.fundraising.models import Campaign, FundraiserPage, Occasion
 from crm.fundraising.models.pages import PageStateError
 from crm.fundraising.notifications import schedule_event_emails
 from crm.fundraising.personal import PHOTO_FOLDER
 from crm.fundraising.services import FundraisingError
-from crm.fundraising.services.public import wall
 from crm.fundraising.services.staff import MAX_GOAL_CENTS, SLUG
-from crm.fundraising.services.totals import page_totals, progress
 from crm.fundraising.signals import page_closed, page_published, page_started
 from crm.images import discard_image, store_image
-from crm.money import from_cents
 from crm.normalize import plausible_slug, slugify
 from crm.payments.services.receipts import local_date
 from crm.supporters.services.consent import grant_consent
@@ -67,13 +60,6 @@ class PageEdit:
 class EditOutcome:
     waiting: bool  # the changes wait for staff approval (a live page of a campaign that approves edits)
     discard: list = field(default_factory=list)  # photos nothing uses once this is committed
-
-
-@dataclass
-class PageRow:
-    page: FundraiserPage
-    raised_cents: int
-    percent: int
 
 
 # --- starting a page ------------------------------------------------------------------------------
@@ -309,62 +295,3 @@ def reopen_page(page, now=None):
         raise _refused(page) from error
     db.session.flush()
     schedule_event_emails(page, now or utcnow())  # closing cancelled them
-
-
-# --- the fundraiser's dashboard ----------------------------------------------------------------------
-
-
-def my_pages(user):
-    """The user's pages, newest first, each with what it raised and its progress."""
-    pages = db.session.scalars(
-        select(FundraiserPage)
-        .where(FundraiserPage.user_id == user.id)
-        .order_by(FundraiserPage.created_at.desc(), FundraiserPage.id.desc())
-    ).all()
-    raised = page_totals([page.id for page in pages])
-    return [PageRow(page, raised.get(page.id, 0), progress(raised.get(page.id, 0), page.goal_cents)) for page in pages]
-
-
-def donors(page, number=1):
-    """One page of the page's donors as each chose to show themselves (the donor wall's rules); (entries, more).
-
-    For the fundraiser: with the email address of each donor who let them make contact.
-    """
-    return wall(page, number, emails=True)
-
-
-def every_donor(page):
-    """Yield every donor entry of the page, newest first, by the wall's rules (a name, an email only where chosen)."""
-    number, more = 1, True
-    while more:
-        entries, more = wall(page, number, emails=True)
-        yield from entries
-        number += 1
-
-
-DONOR_COLUMNS = ("name", "amount", "currency", "date", "message", "email")
-
-
-def donors_csv(page, anonymous, hidden):
-    """Yield the CSV of the page's donors: the wall's names ("Anonymous" as `anonymous`), amounts, dates, messages.
-
-    An email address only where the donor let the fundraiser contact them (else empty); never a
-    real name the donor did not choose to show.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(DONOR_COLUMNS)
-    yield BOM + buffer.getvalue()
-    for entry in every_donor(page):
-        buffer.seek(0)
-        buffer.truncate()
-        amount = hidden if entry.amount_cents is None else from_cents(entry.amount_cents)
-        given = local_date(entry.given_at).isoformat() if entry.given_at else ""
-        row = (entry.name or anonymous, amount, entry.currency.upper(), given, entry.message or "", entry.email)
-        writer.writerow([safe_cell(value) for value in row])
-        yield buffer.getvalue()
-
-
-def record_donor_export(page, actor, ip_address="", now=None):
-    """Audit a download of a page's donors (by its fundraiser or by staff)."""
-    return record_audit(actor, "export", "fundraiser_page_donors", page.id, {}, ip_address, now)

@@ -1,25 +1,23 @@
-"""Staff use cases for fundraising: campaigns and occasions, the moderation of pages, flags, lists and export."""
+"""Staff use cases for fundraising: campaigns and occasions, the moderation of pages and flags.
+
+The pages and teams lists and their export are in staff_lists.py.
+"""
 
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, cast, or_, select
 
 from crm.audit import record_audit
-from crm.exports import stream_csv
 from crm.extensions import db
-from crm.fundraising.models import Campaign, FundraiserPage, Occasion, PageFlag, Team
+from crm.fundraising.models import Campaign, FundraiserPage, Occasion, PageFlag
 from crm.fundraising.models.campaigns import OCCASION_KINDS
-from crm.fundraising.models.pages import PAGE_STATUSES, PageStateError
+from crm.fundraising.models.pages import PageStateError
 from crm.fundraising.services import FundraisingError
 from crm.fundraising.signals import page_decided, page_published
 from crm.images import store_image
-from crm.lists import paginate
-from crm.money import from_cents
-from crm.query_filters import QueryFilter
-from crm.supporters.models import Supporter
 from crm.unique import add_once
 from crm.utc import utcnow
 
@@ -31,8 +29,6 @@ MAX_TEXT = 5000
 MAX_REASON = 500
 MAX_GOAL_CENTS = 100_000_000  # a million dollars: well inside the 32-bit cents columns
 MAX_DAYS = 3650
-MAX_ID = 2**31 - 1
-PER_PAGE = 50
 CAMPAIGN, OCCASION = "fundraising_campaign", "fundraising_occasion"  # audit target types
 
 # The occasions a new campaign offers, with a plain first text staff edit afterwards.
@@ -307,112 +303,3 @@ def decide_flag(flag, action, reason, actor, ip_address="", now=None):
     db.session.flush()
     changes = {"page_id": flag.page_id, "reason": (reason or "").strip()}
     record_audit(actor, f"page_flag_{flag.status}", "fundraiser_page_flag", flag.id, changes, ip_address, now)
-
-
-# --- lists and export -------------------------------------------------------------------------------
-
-
-@dataclass
-class PageFilter(QueryFilter):
-    """What staff asked the pages list for; built from the query string."""
-
-    q: str = ""
-    campaign: str = ""
-    status: str = ""
-
-    CHOICES = {"status": PAGE_STATUSES}
-
-
-@dataclass
-class TeamFilter(QueryFilter):
-    q: str = ""
-    campaign: str = ""
-
-
-def _campaign_id(text):
-    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_ID else None
-
-
-def search_pages(criteria):
-    """Return a Select of pages matching `criteria` (title, address or the fundraiser's email), newest first."""
-    query = select(FundraiserPage).join(Supporter, Supporter.id == FundraiserPage.supporter_id)
-    text = criteria.q.strip().lower()
-    if text:
-        query = query.where(
-            or_(
-                func.lower(FundraiserPage.title).contains(text, autoescape=True),
-                FundraiserPage.slug.contains(text, autoescape=True),
-                func.lower(Supporter.email).contains(text, autoescape=True),
-            )
-        )
-    if criteria.campaign:
-        query = query.where(FundraiserPage.campaign_id == _campaign_id(criteria.campaign))
-    if criteria.status:
-        query = query.where(FundraiserPage.status == criteria.status)
-    return query.order_by(FundraiserPage.created_at.desc(), FundraiserPage.id.desc())
-
-
-def list_pages(criteria, page=1, per_page=PER_PAGE):
-    return paginate(search_pages(criteria), page, per_page)
-
-
-EXPORT_COLUMNS = (
-    "id",
-    "slug",
-    "title",
-    "status",
-    "campaign",
-    "goal",
-    "currency",
-    "team",
-    "supporter_id",
-    "email",
-    "created",
-    "published",
-)
-
-
-def export_pages_csv(criteria):
-    """Yield the CSV of every page matching `criteria`."""
-
-    def rows(batch):
-        for page in batch:
-            yield (
-                page.id,
-                page.slug,
-                page.title,
-                page.status,
-                page.campaign.slug,
-                from_cents(page.goal_cents),
-                page.currency.upper(),
-                page.team.name if page.team else "",
-                page.supporter_id,
-                page.supporter.email or "",
-                page.created_at.isoformat() if page.created_at else "",
-                page.published_at.isoformat() if page.published_at else "",
-            )
-
-    return stream_csv(EXPORT_COLUMNS, search_pages(criteria), rows)
-
-
-def list_teams(criteria, page=1, per_page=PER_PAGE):
-    """Return one page of (Team, members) rows matching `criteria`, by name."""
-    members = (
-        select(func.count(FundraiserPage.id))
-        .where(FundraiserPage.team_id == Team.id, FundraiserPage.team_status == "member")
-        .correlate(Team)
-        .scalar_subquery()
-    )
-    query = select(Team)
-    text = criteria.q.strip().lower()
-    if text:
-        query = query.where(
-            or_(func.lower(Team.name).contains(text, autoescape=True), Team.slug.contains(text, autoescape=True))
-        )
-    if criteria.campaign:
-        query = query.where(Team.campaign_id == _campaign_id(criteria.campaign))
-    listing = paginate(query.order_by(Team.name, Team.id), page, per_page)
-    ids = [team.id for team in listing.items]
-    counts = dict(db.session.execute(select(Team.id, members).where(Team.id.in_(ids))).all()) if ids else {}
-    listing.items = [(team, counts.get(team.id, 0)) for team in listing.items]
-    return listing

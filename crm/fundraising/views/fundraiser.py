@@ -11,16 +11,13 @@ from crm.extensions import db
 from crm.forms import current_language, form_status
 from crm.fundraising.forms.fundraiser import EditPageForm, PageActionForm, StartPageForm
 from crm.fundraising.personal import PHOTO_FOLDER
+from crm.fundraising.services.dashboard import donors, donors_csv, my_pages, record_donor_export
 from crm.fundraising.services.pages import (
     PageError,
     active_occasions,
     close_page,
-    donors,
-    donors_csv,
     edit_page,
     find_occasion,
-    my_pages,
-    record_donor_export,
     reopen_page,
     start_page,
     startable_campaigns,

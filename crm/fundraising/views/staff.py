@@ -22,22 +22,18 @@ from crm.fundraising.models import Campaign, FundraiserPage, Occasion, PageFlag
 from crm.fundraising.models.pages import PAGE_STATUS_LABELS
 from crm.fundraising.services.staff import (
     IMAGE_FOLDER,
-    PageFilter,
     StaffError,
-    TeamFilter,
     close_campaign,
     create_campaign,
     decide_flag,
     decide_page,
-    export_pages_csv,
     list_campaigns,
-    list_pages,
-    list_teams,
     moderation_queue,
     open_flags,
     update_campaign,
     update_occasion,
 )
+from crm.fundraising.services.staff_lists import PageFilter, TeamFilter, export_pages_csv, list_pages, list_teams
 from crm.fundraising.views import bp
 from crm.images import IMAGE_NAME, ImageError, discard_image, image_folder
 from crm.lists import page_number
