@@ -1,5 +1,6 @@
 """The outbox, staff-edited copy, and follow-up sequences."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,6 +12,22 @@ EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "cancelled", "skipped")
 # "transactional" and "internal" (notifications to staff) need no marketing consent.
 NON_MARKETING = ("transactional", "internal")
 ENROLMENT_STATES = ("active", "paused", "stopped", "completed")
+ENROLMENT_STATE_LABELS = {
+    "active": _l("Active"),
+    "paused": _l("Paused"),
+    "stopped": _l("Stopped"),
+    "completed": _l("Completed"),
+}
+# Why an enrolment stopped or waits, in words (a reason not listed is shown as it was recorded).
+STOP_REASON_LABELS = {
+    "paused by staff": _l("paused by staff"),
+    "stopped by staff": _l("stopped by staff"),
+    "page_closed": _l("the page closed"),
+    "page_hidden": _l("the page is hidden"),
+    "started_fundraiser_page": _l("started a fundraiser page"),
+    "unsubscribed": _l("unsubscribed"),
+    "erased": _l("erased"),
+}
 # Where staff may move an enrolment to, from which states.
 ENROLMENT_MOVES = {"paused": ("active",), "active": ("paused",), "stopped": ("active", "paused")}
 # What a step's delay counts from: the start of the enrolment, or an event the feature dates (a
@@ -152,6 +169,13 @@ class Enrolment(db.Model):
         if self.sequence is None or self.next_position is None:
             return False
         return self.next_position > max((step.position for step in self.sequence.start_steps), default=0)
+
+    @property
+    def state_words(self):
+        """Its state, and why it stopped or waits, as staff read them ("Paused (the page is hidden)")."""
+        words = str(ENROLMENT_STATE_LABELS.get(self.state, self.state))
+        reason = self.stopped_reason
+        return f"{words} ({STOP_REASON_LABELS.get(reason, reason)})" if reason else words
 
     def can_move_to(self, state):
         """Where staff (or a feature) may move it; a completed one only while event steps are to come.

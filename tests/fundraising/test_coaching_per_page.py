@@ -226,6 +226,12 @@ def test_unhiding_a_page_resumes_only_the_pause_its_hiding_made(app, make_client
         db.session.commit()
         assert (enrolment_of(page).state, enrolment_of(page).stopped_reason) == ("paused", "paused by staff")
         assert event_emails(page) == {}, "still paused by staff: no event emails"
+    screen = client.get(f"/staff/sequences/{sequence_id}").get_data(as_text=True)
+    assert "<td>Paused (paused by staff)</td>" in screen
+    client.get("/language/fr")
+    screen = client.get(f"/staff/sequences/{sequence_id}").get_data(as_text=True)
+    assert "<td>En pause (mise en pause par l’équipe)</td>" in screen, "the state and its reason in words"
+    client.get("/language/en")
     _staff_move(client, sequence_id, series, "active")
     with request_context(app):
         page = db.session.get(FundraiserPage, page_id)
