@@ -61,8 +61,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # One pytest worker per core (pytest-xdist); each worker has its own database, SMTP sink and
-# localstripe on free ports. PYTEST_ARGS="-n 0" runs in one process (easier to debug).
-PYTEST_ARGS ?= -n auto
+# localstripe on free ports. PYTEST_ARGS="-n 0" runs in one process (easier to debug). The 20
+# slowest tests are listed at the end, to keep CI under 15 minutes as the suite grows.
+PYTEST_ARGS ?= -n auto --durations=20
 test: lint translations chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
