@@ -9,6 +9,7 @@ from crm.supporters.services.consent import grant_consent
 from crm.supporters.services.intake import add_activity
 from crm.supporters.services.preferences import PreferenceLinkError
 from crm.supporters.signals import subscription_confirmed
+from crm.supporters.wording import WORDING
 from crm.utc import utcnow
 
 
@@ -20,6 +21,12 @@ def hold_newsletter_consent(signup, shown, ip_address="", user_agent=""):
     """Keep the ticked box's words and where it was ticked on the signup, until confirmed."""
     signup.consent_wording, signup.consent_version = shown.text, shown.version
     signup.consent_ip, signup.consent_user_agent = (ip_address or "")[:45], (user_agent or "")[:300]
+
+
+def _language_of(signup):
+    """The language the held words were shown in (a page in English may sign up for French emails)."""
+    texts = WORDING.get(("newsletter", signup.consent_version), {})
+    return next((code for code, text in texts.items() if text == signup.consent_wording), signup.language)
 
 
 def make_confirmation_token(signup_id):
@@ -61,7 +68,7 @@ def confirm_newsletter(signup, ip_address="", user_agent="", now=None):
         wording=signup.consent_wording,
         wording_version=signup.consent_version,
         form=f"{signup.form} + email confirmation",
-        language=signup.language,
+        language=_language_of(signup),
         ip_address=signup.consent_ip,
         user_agent=signup.consent_user_agent,
         reference=f"signup:{signup.id}; confirmed from {ip_address or '?'}"[:100],

@@ -10,7 +10,6 @@ from crm.supporters.models import PURPOSES, Supporter
 from crm.supporters.services import SupporterError
 from crm.supporters.services.consent import consent_state, grant_consent, withdraw_consent
 from crm.supporters.services.intake import add_activity
-from crm.supporters.wording import consent_wording
 from crm.utc import utcnow
 
 FORM = "preference_centre"
@@ -63,26 +62,30 @@ def current_subscriptions(supporter, now=None):
     return {purpose: consent_state(supporter, purpose, now).allowed for purpose in PURPOSES}
 
 
-def update_preferences(supporter, wanted, language, *, ip_address="", user_agent="", now=None):
+def update_preferences(supporter, wanted, language, *, shown=None, ip_address="", user_agent="", now=None):
     """Apply the choices made in the preference centre; return the purposes that changed.
 
-    A newly ticked box is express consent with the exact words shown next to it; an
-    unticked one is a withdrawal for that purpose. Every change is a consent record.
+    A newly ticked box is express consent with the exact words shown next to it (`shown`,
+    {purpose: ShownWording} of the page that was sent: its language, not the emails' `language`
+    chosen in the same request); an unticked one is a withdrawal. Every change is a consent record.
     """
+    shown = shown or {}
     now = now or utcnow()
     current = current_subscriptions(supporter, now)
     changed = []
     for purpose in PURPOSES:
         if wanted.get(purpose) and not current[purpose]:
-            text, version = consent_wording(purpose, language)
+            words = shown.get(purpose)
+            if words is None:
+                raise SupporterError(f"the words shown for {purpose!r} are missing")
             grant_consent(
                 supporter,
                 purpose,
                 "express",
-                wording=text,
-                wording_version=version,
+                wording=words.text,
+                wording_version=words.version,
                 form=FORM,
-                language=language,
+                language=words.language,
                 ip_address=ip_address,
                 user_agent=user_agent,
                 now=now,

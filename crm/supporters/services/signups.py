@@ -23,10 +23,11 @@ EVENT_KINDS = ("birthday", "polar_dip", "run_walk", "in_memory", "other")
 
 @dataclass(frozen=True)
 class ShownWording:
-    """The exact words of a consent box the person ticked, and their version."""
+    """The exact words of a consent box the person ticked, their version, and the language they were shown in."""
 
     text: str
     version: str
+    language: str = ""
 
 
 def split_name(name):

@@ -54,7 +54,7 @@ def preferences(token):
     form = preference_form(language, current_subscriptions(supporter), supporter.language)
     if form.validate_on_submit():
         wanted = {purpose: form[purpose].data for purpose in PURPOSES}
-        update_preferences(supporter, wanted, form.language.data, **_visitor())
+        update_preferences(supporter, wanted, form.language.data, shown=form.shown_wording(), **_visitor())
         db.session.commit()
         flash(_("Your choices are saved."), "success")
         return redirect(url_for("supporters.preferences", token=token))
