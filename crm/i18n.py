@@ -1,7 +1,7 @@
 """Language choice (English and French), the switch, and locale-aware template helpers."""
 
-from flask import Blueprint, abort, current_app, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, session, url_for
+from flask_babel import get_locale, refresh
 
 from crm.accounts.access import public
 from crm.money import format_money
@@ -14,14 +14,30 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 def select_locale():
-    """Return the chosen language, else the browser's best supported one."""
+    """Return the language chosen on the switch, else that of the person a link names, else the browser's."""
     supported = current_app.config["SUPPORTED_LOCALES"]
     if not has_request_context():
         return supported[0]  # CLI commands and workers speak the default language
     chosen = session.get(LANGUAGE_KEY)
     if chosen in supported:
         return chosen
+    if g.get("person_language") in supported:
+        return g.person_language
     return request.accept_languages.best_match(supported) or supported[0]
+
+
+def speak_to(*languages):
+    """Show this page in the language of the person its link names (the first of `languages` we speak).
+
+    A page opened from one of our emails (preferences, confirmation, a monthly gift, a receipt)
+    is for the person the signed link names, whatever their browser says: a French supporter
+    reading on an English computer gets French. The switch stays, and a choice made on it wins.
+    """
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    language = next((code for code in languages if code in supported), None)
+    if language is not None and g.get("person_language") != language:
+        g.person_language = language
+        refresh()  # a locale already worked out for this request is worked out again
 
 
 @bp.get("/language/<code>")

@@ -31,6 +31,14 @@ def app(make_app, smtp_sink, localstripe):
 
 
 @pytest.fixture
+def client(app):
+    """A visitor who chose English on the switch: a link's page speaks the person's language (French here) otherwise."""
+    visitor = app.test_client()
+    visitor.get("/language/en")
+    return visitor
+
+
+@pytest.fixture
 def gift(app, client, localstripe):
     assert give_monthly(client, localstripe).status_code == 302
     [gift] = gifts(app)

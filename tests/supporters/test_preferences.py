@@ -15,6 +15,14 @@ from tests.helpers import csrf_token
 
 
 @pytest.fixture
+def client(app):
+    """A visitor who chose English on the switch: a link's page speaks the person's language (French here) otherwise."""
+    visitor = app.test_client()
+    visitor.get("/language/en")
+    return visitor
+
+
+@pytest.fixture
 def person(app):
     with app.app_context():
         supporter, _, _ = find_or_create_supporter("pat@example.org", first_name="Pat", language="fr")

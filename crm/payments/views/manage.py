@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from crm.accounts.access import public
 from crm.extensions import db
 from crm.forms import form_status
-from crm.i18n import money_filter
+from crm.i18n import money_filter, speak_to
 from crm.payments.forms.manage import AmountForm, CancelForm, CardForm
 from crm.payments.services import DonationError
 from crm.payments.services.monthly_manage import card_on_file, change_monthly_amount
@@ -18,9 +18,11 @@ from crm.payments.views.stripe import render_stripe_page
 
 def _gift(token):
     try:
-        return read_manage_token(token)
+        gift = read_manage_token(token)
     except ManageLinkError:
         abort(404)
+    speak_to(gift.supporter.language, gift.language)  # the donor's language, not their browser's
+    return gift
 
 
 def _page(template, gift, form, status=200, **extra):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from crm.accounts.access import public
 from crm.errors import render_error
+from crm.i18n import speak_to
 from crm.payments.services.receipt_links import receipt_download_url, receipt_filename, receipt_from_token
 from crm.payments.services.receipts import current_receipt
 from crm.payments.views import bp
@@ -16,6 +17,7 @@ def receipt_download(token):
     receipt = receipt_from_token(token[:200])
     if receipt is None:
         abort(404)
+    speak_to(receipt.supporter.language, receipt.language)  # the donor's language, not their browser's
     if receipt.status != "issued":
         return render_error(
             410, _("Receipt cancelled"), _("This receipt was cancelled. Use the receipt that replaces it.")

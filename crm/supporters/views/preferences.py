@@ -9,6 +9,7 @@ from crm.accounts.access import public
 from crm.errors import render_error
 from crm.extensions import db
 from crm.forms import form_status
+from crm.i18n import speak_to
 from crm.supporters.forms.preferences import UnsubscribeAllForm, preference_form
 from crm.supporters.models import PURPOSES
 from crm.supporters.services.newsletter import confirm_newsletter, read_confirmation_token
@@ -48,6 +49,7 @@ def link_error(error):
 @public
 def preferences(token):
     supporter = read_preference_token(token)
+    speak_to(supporter.language)
     if supporter.erased_at:
         return render_template("supporters/preferences/erased.html")
     language = str(get_locale())
@@ -69,6 +71,7 @@ def preferences(token):
 @public
 def unsubscribe_all(token):
     supporter = read_preference_token(token)
+    speak_to(supporter.language)
     if not supporter.erased_at and UnsubscribeAllForm().validate_on_submit():
         unsubscribe_everything(supporter, **_visitor())
         db.session.commit()
@@ -80,6 +83,7 @@ def unsubscribe_all(token):
 def confirm_newsletter_view(token):
     # Link scanners fetch GETs: the page asks, the button (a POST) confirms.
     signup = read_confirmation_token(token)
+    speak_to(signup.supporter.language if signup.supporter else "", signup.language)
     form = UnsubscribeAllForm()  # an empty form: the button and its CSRF token
     if signup.confirmed_at is None and form.validate_on_submit():
         confirm_newsletter(signup, **_visitor())
