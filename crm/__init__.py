@@ -125,14 +125,17 @@ def register_commands(app):
     from crm.accounts.commands import users_cli
     from crm.demo import demo_cli
     from crm.mail.commands import mail_cli
-    from crm.payments.commands import payments_cli
+    from crm.payments.commands import donations_cli, payments_cli
+    from crm.reports.commands import reports_cli
     from crm.supporters.commands import supporters_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(donations_cli)
     app.cli.add_command(supporters_cli)
+    app.cli.add_command(reports_cli)
 
 
 def register_followups(app):

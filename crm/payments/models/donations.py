@@ -11,6 +11,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,9 +21,12 @@ from crm.extensions import db
 from crm.supporters.models.people import AttributionMixin
 from crm.utc import UTCDateTime, utcnow
 
-DONATION_STATUSES = ("pending", "succeeded", "failed", "refunded", "partially_refunded", "disputed")
+# "cancelled" comes only from gift history imported from another system (a pledge or gift called off
+# there); like pending and failed it is kept and never counted anywhere.
+DONATION_STATUSES = ("pending", "succeeded", "failed", "refunded", "partially_refunded", "disputed", "cancelled")
 DONATION_KINDS = ("one_time", "monthly")
-DONATION_METHODS = ("card", "cheque", "cash")
+# bank, paypal and other come from imported history: this CRM takes cards, cheques and cash itself.
+DONATION_METHODS = ("card", "cheque", "cash", "bank", "paypal", "other")
 TRIBUTE_KINDS = ("", "honour", "memory")
 PLAN_STATUSES = ("incomplete", "active", "past_due", "cancelled")
 PLAN_INTERVALS = ("month", "year")
@@ -78,6 +83,8 @@ class RecurringGift(DonorMixin, AttributionMixin, db.Model):
         CheckConstraint("fee_cents >= 0", name="fee_not_negative"),
         one_of("status", PLAN_STATUSES),
         one_of("interval", PLAN_INTERVALS),
+        # An imported plan is the other system's recurring id (NULL for the plans made here).
+        UniqueConstraint("source_system", "original_id", name="uq_recurring_gifts_import"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +103,10 @@ class RecurringGift(DonorMixin, AttributionMixin, db.Model):
     cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[object | None] = mapped_column(UTCDateTime)
     failure_message: Mapped[str] = mapped_column(String(500), default="")
+    # Imported from another system's history: nothing is charged here (no Stripe subscription).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source_system: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    original_id: Mapped[str | None] = mapped_column(String(255))
 
     supporter = relationship("Supporter")
     donations = relationship("Donation", back_populates="recurring_gift", order_by="Donation.id")
@@ -170,6 +181,21 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
     failure_message: Mapped[str] = mapped_column(String(500), default="")
     thanked_by: Mapped[str] = mapped_column(String(20), default="payments", server_default="payments")
 
+    # Gift history imported from another system (crm.payments.services.gift_import): never receipted
+    # here (the old system's receipt number is kept), never thanked, known again on a re-import by
+    # dedupe_key (its system and id, or its match_key) and match_key (donor, day, amount, method).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source_system: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    original_id: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    match_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    old_receipt_number: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    campaign: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    appeal: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Someone else credited with the gift in the old system (a spouse, a fundraiser): their words, kept.
+    soft_credit_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    soft_credit_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+
     supporter = relationship("Supporter")
     recurring_gift = relationship("RecurringGift", back_populates="donations")
     refunds = relationship("Refund", back_populates="donation", order_by="Refund.id")
@@ -189,7 +215,12 @@ class Donation(DonorMixin, AttributionMixin, db.Model):
 
     @property
     def receiptable_cents(self):
-        """What a receipt may cover: the money kept, less any part that paid for something not a gift."""
+        """What a receipt may cover: the money kept, less any part that paid for something not a gift.
+
+        An imported gift was receipted (or not) by the system it came from: never again here.
+        """
+        if self.imported:
+            return 0
         return max(0, self.net_cents - self.non_receiptable_cents)
 
     def __repr__(self):

@@ -154,7 +154,13 @@ STATUSES = {
         "received", "approved", "captured", "settled", "posted", "termine", "terminee", "complete e", "paye",
         "payee", "recu", "reussi", "confirmed",
     ],
-    "refunded": ["refunded", "refund", "revoked", "chargeback", "charged back", "reversed", "rembourse", "remboursee"],
+    # A refund asked for and not yet paid back is money the charity no longer keeps: never counted.
+    "refunded": [
+        "refunded", "refund", "revoked", "chargeback", "charged back", "reversed", "rembourse", "remboursee",
+        "pending refund", "refund pending", "refund requested", "remboursement en attente",
+    ],
+    # The donor's bank is contesting the payment: kept as disputed (not counted until it is won here).
+    "disputed": ["disputed", "dispute", "in dispute", "under dispute", "conteste", "contestee", "en litige", "litige"],
     "failed": ["failed", "failure", "declined", "closed lost", "error", "echoue", "echec", "refuse", "refusee"],
     "pending": [
         "pending", "in progress", "processing", "pledged", "overdue", "partially paid", "preapproval",
@@ -189,7 +195,7 @@ METHOD_OF = {alias: method for method, aliases in METHODS.items() for alias in a
 
 
 def parse_status(text):
-    """Return succeeded, refunded, failed, pending or cancelled for a status cell; blank is succeeded."""
+    """Return succeeded, refunded, disputed, failed, pending or cancelled for a status cell; blank is succeeded."""
     raw = " ".join((text or "").split())
     if not raw:
         return "succeeded"  # CiviCRM's import takes a gift without a status as completed
