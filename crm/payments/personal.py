@@ -53,7 +53,8 @@ def _erase_donors(rows, person):
 def _gather_donations(donations, person):
     _gather_donors(donations, person, "donation")
     for donation in donations:
-        person.add_secrets(donation.offline_reference)
+        # An imported gift's soft credit names someone else: scrubbed with the gift, never suppressed.
+        person.add_secrets(donation.offline_reference, donation.soft_credit_name, donation.soft_credit_email)
 
 
 def _erase_donations(donations, person):
@@ -61,6 +62,7 @@ def _erase_donations(donations, person):
     for donation in donations:
         donation.advantage_description = person.scrub(donation.advantage_description)
         donation.offline_reference = person.scrub(donation.offline_reference)
+        blank(donation, ("soft_credit_name", "soft_credit_email"))
 
 
 def _export_donations(donations):
