@@ -1,0 +1,1 @@
+"""Marketing reports: SQL loaders into pandas DataFrames, pure transforms, and their exports."""
