@@ -14,7 +14,7 @@ from crm.mail.models import Enrolment, OutboundEmail
 from crm.payments.models import Donation, Receipt, RecurringGift
 from crm.payments.services.gift_import import import_gifts
 from crm.payments.services.gift_rows import read_gift_file
-from crm.payments.services.receipts import issue_receipt
+from crm.payments.services.receipts import issue_annual_receipts, issue_receipt
 from crm.supporters.models import ConsentRecord, Supporter
 from tests.blns import STRINGS
 
@@ -109,6 +109,13 @@ def test_civicrm_export_keeps_statuses_plans_receipt_numbers_and_campaigns(ctx):
     # Never receipted here, whatever its status.
     assert first.receiptable_cents == 0
     assert issue_receipt([first], now=NOW) is None
+
+
+def test_imported_monthly_gifts_get_no_annual_receipt(ctx):
+    run((DATA / "civicrm_contribution_export.csv").read_bytes())
+    assert db.session.scalar(select(func.count()).where(Donation.kind == "monthly")) == 2
+    assert issue_annual_receipts(2024, now=NOW) == []
+    assert count(Receipt) == 0
 
 
 def test_anonymous_canadahelps_gifts_are_refused_with_the_reason(ctx):

@@ -35,9 +35,14 @@ STATUS_LABELS = {
     "refunded": _l("Refunded"),
     "partially_refunded": _l("Partly refunded"),
     "disputed": _l("Disputed"),
+    "cancelled": _l("Cancelled"),  # imported history only
 }
 KIND_LABELS = {"one_time": _l("One-time"), "monthly": _l("Monthly")}
-METHOD_LABELS = {"card": _l("Card"), "cheque": _l("Cheque"), "cash": _l("Cash")}
+# bank, paypal and other: imported history only.
+METHOD_LABELS = {
+    "card": _l("Card"), "cheque": _l("Cheque"), "cash": _l("Cash"), "bank": _l("Bank transfer"),
+    "paypal": _l("PayPal"), "other": _l("Other"),
+}  # fmt: skip
 
 
 def _choices(labels, empty=None):
