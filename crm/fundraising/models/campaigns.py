@@ -55,7 +55,7 @@ class Campaign(BilingualMixin, db.Model):
     approve_new_pages: Mapped[bool] = mapped_column(Boolean, default=False)
     approve_edits: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default="open", index=True)
-    image_name: Mapped[str] = mapped_column(String(200), default="")
+    image_name: Mapped[str] = mapped_column(String(200), default="", index=True)  # looked up as photo_name is
     image_width: Mapped[int] = mapped_column(Integer, default=0)
     image_height: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)

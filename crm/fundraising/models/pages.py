@@ -109,7 +109,8 @@ class FundraiserPage(db.Model):
     goal_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="cad")
     event_on: Mapped[date | None] = mapped_column(Date)
-    photo_name: Mapped[str] = mapped_column(String(200), default="")
+    # Indexed: each time a photo is shown, its page is looked up by it (crm/fundraising/services/public.py).
+    photo_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     photo_width: Mapped[int] = mapped_column(Integer, default=0)
     photo_height: Mapped[int] = mapped_column(Integer, default=0)
     language: Mapped[str] = mapped_column(String(8), default="en")
