@@ -145,7 +145,9 @@ class Config:
         self.LOGIN_LIMIT_PER_ADDRESS = env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per minute")
         self.PASSWORD_RESET_LIMIT = env.get("PASSWORD_RESET_LIMIT", "5 per hour")
         self.SIGNUP_LIMIT = env.get("SIGNUP_LIMIT", "5 per hour")
-        self.PUBLIC_FORM_LIMIT = env.get("PUBLIC_FORM_LIMIT", "10 per hour")
+        # Each public form's own budget per address, spent only by what it accepts (crm.supporters.form_limits):
+        # an office or a school shares one address.
+        self.PUBLIC_FORM_LIMIT = env.get("PUBLIC_FORM_LIMIT", "60 per hour;20 per minute")
         self.FORM_MIN_SECONDS = _int(env, "FORM_MIN_SECONDS", 3)
         self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
 

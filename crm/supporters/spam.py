@@ -1,7 +1,8 @@
 """Keeping bots out of the public forms without third-party services.
 
 Three checks: a honeypot field people never see, a signed timestamp (a person needs a few
-seconds to fill a form), and a per-address limit on POSTs. A caught bot is answered exactly
+seconds to fill a form), and a per-form, per-address limit on what is accepted (crm.supporters.form_limits,
+checked by the honeypot field's validator, which every public form declares). A caught bot is answered exactly
 like a person (the thank-you page) but nothing is stored, so it learns nothing.
 """
 
@@ -10,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import HiddenField, StringField
 
-from crm.extensions import limiter
+from crm.supporters.form_limits import check_form_limit, public_form_limit
 from crm.utc import utcnow
+
+__all__ = ["honeypot_field", "looks_like_spam", "public_form_limit", "started_field"]
 
 HONEYPOT_CLASS = "hp-field"
 _SALT = "crm.public-form-started"
@@ -41,6 +44,7 @@ def honeypot_field():
     """Return the trap field; declare it last in a form (people never see it, bots fill it)."""
     return StringField(
         _l("Leave this field empty"),
+        validators=[check_form_limit],
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
 
@@ -56,11 +60,3 @@ def looks_like_spam(form, now=None):
         return True
     age = stamp_age(form.started.data, now)
     return age is None or age < current_app.config.get("FORM_MIN_SECONDS", 3)
-
-
-def _limit():
-    return current_app.config.get("PUBLIC_FORM_LIMIT", "10 per hour")
-
-
-# One budget per address shared by every public form; only POSTs count.
-public_form_limit = limiter.shared_limit(_limit, scope="public-forms", methods=["POST"])

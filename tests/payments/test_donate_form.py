@@ -60,7 +60,11 @@ def limited_app(make_app):
 
 
 def test_card_testing_from_one_address_is_slowed_down(limited_app, localstripe):
+    # Every card tried reaches Stripe and is kept, declined: each counts; a form sent back for a typo does not.
     client = limited_app.test_client()
-    statuses = [give(client, gift_form("", amount="other", custom_amount="5")).status_code for _ in range(4)]
+    assert give(client, gift_form("", amount="other", custom_amount="5")).status_code == 400
+    tries = [gift_form(card_token(localstripe, CARD_DECLINED), amount="other", custom_amount="5") for _ in range(4)]
+    statuses = [give(client, data).status_code for data in tries]
     assert statuses == [400, 400, 400, 429]
+    assert count(limited_app, Donation) == 3
     assert client.get("/donate").status_code == 200  # reading the form is never limited
