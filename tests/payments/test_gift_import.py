@@ -314,3 +314,21 @@ def test_the_command_line_refuses_a_file_of_another_kind(app, runner, tmp_path):
     result = runner.invoke(args=["donations", "import", str(path)])
     assert result.exit_code == 1
     assert "not a file of gifts" in result.output
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+def test_an_imported_gift_is_exported_merged_and_erased_with_its_donor(ctx):
+    from crm.supporters.services.privacy import erase_supporter, export_personal_data
+
+    run((DATA / "civicrm_contribution_import.csv").read_bytes())
+    gift = db.session.scalar(select(Donation).where(Donation.soft_credit_name != ""))
+    donor = gift.supporter
+    exported = export_personal_data(donor, None, now=NOW)
+    assert gift.soft_credit_name in str(exported)
+    erase_supporter(donor, None, now=NOW)
+    db.session.commit()
+    db.session.refresh(gift)
+    assert (gift.soft_credit_name, gift.soft_credit_email, gift.email) == ("", "", "")
+    assert gift.amount_cents > 0 and gift.imported
