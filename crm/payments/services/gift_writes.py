@@ -153,6 +153,7 @@ def insert_gifts(system, rows, people, plans, now):
     """Insert the new gifts of `rows` (GiftRows whose donor is in `people`: {email: supporter id})."""
     table = Donation.__table__
     template = blank_record(table)
+    lengths = {column.name: column.type.length for column in table.c if getattr(column.type, "length", None)}
     records = []
     for row in rows:
         values = row.person.values
@@ -183,6 +184,10 @@ def insert_gifts(system, rows, people, plans, now):
             "soft_credit_name": row.soft_credit_name,
             "soft_credit_email": row.soft_credit_email,
         }
+        # The reader checked each text's length; a column shorter than its limit cuts rather than fails.
+        for name, length in lengths.items():
+            if isinstance(record[name], str) and len(record[name]) > length:
+                record[name] = record[name][:length]
         records.append(record)
     bulk_insert(table, records)
 
