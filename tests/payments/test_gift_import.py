@@ -256,6 +256,15 @@ def test_implied_consent_runs_two_years_from_the_gift_date(ctx):
     assert count(ConsentRecord) == 1  # a re-import records no second consent
 
 
+def test_a_pending_gift_completed_since_gives_consent_on_the_next_import(ctx):
+    day = (NOW - timedelta(days=30)).date().isoformat()
+    run(csv_bytes(HEADER, [gift_row(1, day=day, status="Pending")]))
+    assert count(ConsentRecord) == 0
+    result = run(csv_bytes(HEADER, [gift_row(1, day=day, status="Completed")]))
+    assert (result.updated, result.consents) == (1, 1)
+    assert gifts()[0].status == "succeeded" and gifts()[0].succeeded_at is not None
+
+
 def test_two_years_and_a_day_ago_gives_no_consent(ctx):
     day = NOW.replace(year=NOW.year - 2) - timedelta(days=1)
     run(csv_bytes(HEADER, [gift_row(1, day=day.date().isoformat())]))

@@ -33,6 +33,7 @@ from crm.payments.models import Donation
 from crm.payments.services.gift_columns import SYSTEM_NAMES
 from crm.payments.services.gift_rows import read_gift_file
 from crm.payments.services.gift_writes import (
+    donors_of,
     grant_implied_consent,
     insert_gifts,
     known_gifts,
@@ -200,7 +201,13 @@ class GiftPass:
             if new:
                 insert_gifts(self.system, new, people, plans, self.now)
                 self.result.consents += grant_implied_consent(self.system, new, people, self.now)
-            update_statuses(changed)
+            if changed:
+                update_statuses(changed)
+                # A gift pending there and completed since gives its consent now (from its own date).
+                donors = donors_of([gift_id for gift_id, _row in changed])
+                people = {row.email: donors[gift_id] for gift_id, row in changed}
+                rows = [row for _gift_id, row in changed]
+                self.result.consents += grant_implied_consent(self.system, rows, people, self.now)
 
     def _sort_known(self, rows):
         """Split `rows` into new gifts and [(id, row)] of imported gifts whose status changed."""

@@ -95,6 +95,12 @@ def update_statuses(changes):
         )
 
 
+def donors_of(gift_ids):
+    """Return {donation id: supporter id} for these gifts."""
+    query = select(Donation.id, Donation.supporter_id).where(among(Donation.id, gift_ids))
+    return dict(db.session.execute(query).all())
+
+
 # --- monthly plans -----------------------------------------------------------------------------
 
 
