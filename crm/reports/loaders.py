@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 from sqlalchemy import and_, func, select
+from sqlalchemy.types import NullType
 
 from crm.extensions import db
 from crm.payments.models import Donation
@@ -31,7 +32,8 @@ PEOPLE_COLUMNS = ("supporter_id", "first_name", "last_name", "email", "language"
 def counted_gifts_query(currency):
     """The select of counted gifts: id, donor, net cents, and when the money came in."""
     net = (Donation.amount_cents - Donation.refunded_cents).label("net_cents")
-    given_at = func.coalesce(Donation.succeeded_at, Donation.created_at, type_=UTCDateTime()).label("given_at")
+    # Read raw (text on SQLite, aware on PostgreSQL) and parsed by pandas at once, not row by row.
+    given_at = func.coalesce(Donation.succeeded_at, Donation.created_at, type_=NullType()).label("given_at")
     return select(Donation.id.label("donation_id"), Donation.supporter_id, net, given_at).where(
         and_(
             Donation.status.in_(COUNTED_STATUSES),
@@ -48,16 +50,16 @@ def load_gifts(currency, until=None):
     if until is not None:
         given_at = func.coalesce(Donation.succeeded_at, Donation.created_at, type_=UTCDateTime())
         query = query.where(given_at < until)
-    rows = db.session.execute(query.order_by(Donation.id)).all()
-    frame = pd.DataFrame(
+    rows = db.session.connection().execute(query.order_by(Donation.id)).all()
+    ids, supporters, nets, moments = zip(*rows, strict=True) if rows else ((), (), (), ())
+    return pd.DataFrame(
         {
-            "donation_id": pd.Series([row.donation_id for row in rows], dtype="int64"),
-            "supporter_id": pd.Series([row.supporter_id for row in rows], dtype="int64"),
-            "net_cents": pd.Series([row.net_cents for row in rows], dtype="int64"),
-            "given_at": utc_series([row.given_at for row in rows]),
+            "donation_id": pd.Series(ids, dtype="int64"),
+            "supporter_id": pd.Series(supporters, dtype="int64"),
+            "net_cents": pd.Series(nets, dtype="int64"),
+            "given_at": utc_series(moments),
         }
     )
-    return frame
 
 
 def _consent_records(ids, now):

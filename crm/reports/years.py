@@ -74,5 +74,8 @@ def rule_from_config(config, calendar=False):
 
 
 def utc_series(values):
-    """A Series of aware datetimes as datetime64[us, UTC] (pandas 3 infers other units otherwise)."""
-    return pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype("datetime64[us, UTC]")
+    """Aware datetimes, or UTC wall times as SQLite stores them, as datetime64[us, UTC].
+
+    pandas 3 infers the unit from the data otherwise (seconds for whole-second text).
+    """
+    return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601").astype("datetime64[us, UTC]")

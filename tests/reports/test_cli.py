@@ -30,7 +30,7 @@ def test_list_names_every_report(runner):
 def test_retention_json_has_exactly_the_issues_keys(app, runner):
     _history(app)
     result = runner.invoke(args=["reports", "export", "retention", "--year", "2025", "--format", "json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, repr(result.exception)
     figures = json.loads(result.output)
     assert list(figures) == list(JSON_KEYS)
     assert (figures["donors"], figures["retained"], figures["new"], figures["total_cents"]) == (2, 1, 1, 9000)
