@@ -68,3 +68,21 @@ def test_lybunt_json_lists_people_with_their_email_and_csv_is_formula_safe(app, 
 def test_reports_not_built_yet_say_so(runner):
     result = runner.invoke(args=["reports", "export", "rfm"])
     assert result.exit_code == 2 and "not built yet" in result.output
+
+
+def test_civicrm_convention_counts_calendar_years_and_sybunt_includes_last_year(app, runner):
+    _history(app)
+    with app.app_context():
+        factories.gift("old@example.org", 700, datetime(2021, 1, 10, tzinfo=UTC))
+        db.session.commit()
+    args = ["reports", "export", "sybunt", "--year", "2026", "--format", "json"]
+    fep = json.loads(runner.invoke(args=args).output)
+    civicrm = json.loads(runner.invoke(args=[*args, "--convention", "civicrm"]).output)
+    assert [p["email"] for p in fep] == ["old@example.org"]
+    assert {p["email"] for p in civicrm} == {"old@example.org", "kept@example.org", "gone@example.org"}
+
+
+def test_a_fiscal_year_start_that_is_no_date_is_a_clear_error(make_app):
+    runner = make_app(FISCAL_YEAR_START="13-40").test_cli_runner()
+    result = runner.invoke(args=["reports", "export", "retention", "--format", "json"])
+    assert result.exit_code == 1 and "FISCAL_YEAR_START must be MM-DD" in result.output
