@@ -72,6 +72,7 @@ def sybunt(gifts, year, convention="fep"):
 def with_people(summary, people):
     """The list joined to the people (load_people): erased and merged records drop out."""
     joined = summary.merge(people, on="supporter_id", how="inner", validate="one_to_one")
+    joined = joined[[*people.columns, *(name for name in SUMMARY_COLUMNS if name != "supporter_id")]]
     return joined.sort_values(["prior_total_cents", "lifetime_cents", "supporter_id"], ascending=False).reset_index(
         drop=True
     )
