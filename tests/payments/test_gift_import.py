@@ -341,3 +341,16 @@ def test_an_imported_gift_is_exported_merged_and_erased_with_its_donor(ctx):
     db.session.refresh(gift)
     assert (gift.soft_credit_name, gift.soft_credit_email, gift.email) == ("", "", "")
     assert gift.amount_cents > 0 and gift.imported
+
+
+@pytest.mark.parametrize(
+    ("written", "status"),
+    [("Disputed", "disputed"), ("Contestée", "disputed"), ("Pending Refund", "refunded"),
+     ("Refund pending", "refunded"), ("Cancelled", "cancelled"), ("Closed Won", "succeeded")],
+)  # fmt: skip
+def test_dispute_and_refund_statuses_are_kept_and_never_receipted(ctx, written, status):
+    run(csv_bytes(HEADER, [gift_row(1, status=written)]))
+    gift = gifts()[0]
+    assert gift.status == status
+    assert gift.receiptable_cents == 0
+    assert gift.refunded_cents == (gift.amount_cents if status == "refunded" else 0)
