@@ -117,6 +117,10 @@ def _date_parts(folded, day_first, now):
     return None
 
 
+def _example():
+    return _("for example 2024-11-03 or November 3, 2024")
+
+
 def parse_received(date_text, time_text, *, day_first, zone, now):
     """Return the aware UTC moment a gift was received, from a date cell and an optional time cell.
 
@@ -125,10 +129,9 @@ def parse_received(date_text, time_text, *, day_first, zone, now):
     raw = " ".join((date_text or "").split())
     if not raw:
         raise GiftValueError(_("No date."))
-    example = _("for example 2024-11-03 or November 3, 2024")
     found = _date_parts(_fold_date(raw), day_first, now)
     if found is None:
-        raise GiftValueError(_("Not a date we can read: “%(value)s” (%(example)s).", value=raw, example=example))
+        raise GiftValueError(_("Not a date we can read: “%(value)s” (%(example)s).", value=raw, example=_example()))
     year, month, day, parts = found
     raw_time = " ".join((time_text or "").split())
     if raw_time:
@@ -140,7 +143,7 @@ def parse_received(date_text, time_text, *, day_first, zone, now):
         date(year, month, day)
     except ValueError as error:
         raise GiftValueError(
-            _("Not a date we can read: “%(value)s” (%(example)s).", value=raw, example=example)
+            _("Not a date we can read: “%(value)s” (%(example)s).", value=raw, example=_example())
         ) from error
     hour, minute, second = _clock(parts, raw_time or raw)
     try:
