@@ -36,7 +36,12 @@ def _client():
     options = {}
     if config.get("STRIPE_API_BASE"):
         options["base_addresses"] = {"api": config["STRIPE_API_BASE"]}
-    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=0, **options)
+    # Stripe's library waits 80 s for an answer; a web worker is killed at 30 (gunicorn's timeout),
+    # which would leave the donor with no page at all. A call that times out may still have been done:
+    # the forms keep their idempotency keys for it (services.PaymentUnanswered).
+    timeout = float(config.get("STRIPE_TIMEOUT_SECONDS", 20))
+    http_client = stripe.RequestsClient(timeout=timeout)
+    return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=0, http_client=http_client, **options)
 
 
 def _call(function, *args, **kwargs):

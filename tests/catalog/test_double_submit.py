@@ -33,6 +33,7 @@ from tests.catalog.checkout_helpers import (
 from tests.catalog.shop import stock
 from tests.helpers import CSRF_RE, session_data
 from tests.payments.helpers import CARD_3DS, CARD_DECLINED, card_token, count, stripe_api
+from tests.payments.stripe_passthrough import stripe_calls  # noqa: F401 (a fixture)
 from tests.payments.test_double_submit import (
     EXPIRED,
     SECRET_RE,
@@ -45,7 +46,6 @@ from tests.payments.test_double_submit import (
     new_email,
     one_customer_and_intent,
     receipts_of,
-    stripe_calls,  # noqa: F401 (a fixture)
 )
 
 EN = {"Accept-Language": "en"}

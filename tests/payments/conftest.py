@@ -3,6 +3,7 @@
 import pytest
 
 from crm.payments.signals import payment_succeeded
+from tests.payments.stripe_passthrough import behind_stripe, stripe_calls  # noqa: F401 (fixtures shared here)
 
 
 @pytest.fixture

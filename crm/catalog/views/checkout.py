@@ -12,7 +12,7 @@ from crm.catalog.services.checkout import OrderDeclined, place_order, resume_ord
 from crm.catalog.services.orders import check_order
 from crm.catalog.views import bp
 from crm.extensions import db
-from crm.payments.services import DonationError, SubmissionConflict
+from crm.payments.services import DonationError
 from crm.payments.services.donations import declined_message
 from crm.payments.services.receipt_links import receipt_download_url
 from crm.payments.services.receipts import current_receipt
@@ -70,7 +70,7 @@ def _place(form, cart):
         return None
     except (CatalogError, DonationError) as error:
         db.session.rollback()
-        if isinstance(error, SubmissionConflict):
+        if getattr(error, "holds_key", False):
             form.hold_submission_key()  # that payment may have been taken: never a second one
         form.form_errors.append(str(error))
         return None

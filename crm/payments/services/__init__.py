@@ -58,6 +58,17 @@ class GiftAlreadyStarted(DonationError):
         super().__init__(str(_l("This gift was already sent: it is on its way.")))
 
 
+class PaymentUnanswered(DonationError):
+    """Stripe did not answer a payment call (a timeout, a dropped connection): it may have done it.
+
+    The form keeps its key (`holds_key`: the view must not renew it). Sent again, the same calls go
+    with the same idempotency keys: Stripe does them if it never did, or gives back what it did, so
+    trying again, as the message asks, can never charge a second time.
+    """
+
+    holds_key = True
+
+
 class SubmissionConflict(DonationError):
     """Stripe did this form's payment calls before, with other details (an edited form sent again).
 
@@ -66,6 +77,7 @@ class SubmissionConflict(DonationError):
     """
 
     status = 409
+    holds_key = True
 
     def __init__(self):
         super().__init__(

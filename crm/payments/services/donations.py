@@ -16,6 +16,7 @@ from crm.payments.services import (
     DonationError,
     GiftAlreadyStarted,
     GiftStarted,
+    PaymentUnanswered,
     SubmissionConflict,
     subscriptions,
     translate_gateway_errors,
@@ -112,7 +113,7 @@ def start_donation(request, now=None):
         db.session.flush()
         raise DonationDeclined(str(error), donation) from error
     except gateway.GatewayError as error:
-        raise DonationError(str(error)) from error
+        raise PaymentUnanswered(str(error)) from error  # it may have charged: the form keeps its key
     donation.stripe_payment_intent_id = intent["id"]
     db.session.flush()
     if intent["status"] == "succeeded":

@@ -22,6 +22,7 @@ from crm.payments.services import (
     DonationError,
     GiftAlreadyStarted,
     GiftStarted,
+    PaymentUnanswered,
     SubmissionConflict,
 )
 from crm.payments.services.customers import customer_for
@@ -99,7 +100,7 @@ def start_monthly(request, gift_cents, fee_cents, now=None):
         _give_up(gift, donation, str(error), now)
         raise DonationDeclined(str(error), donation) from error
     except gateway.GatewayError as error:
-        raise DonationError(str(error)) from error
+        raise PaymentUnanswered(str(error)) from error  # it may have started the plan: the form keeps its key
     gift.stripe_subscription_id = subscription["id"]
     db.session.flush()
     try:

@@ -6,7 +6,7 @@ from crm.accounts.access import public
 from crm.extensions import db
 from crm.forms import form_status
 from crm.payments.forms.donate import DonationForm, clean_designation
-from crm.payments.services import DonationDeclined, DonationError, SubmissionConflict
+from crm.payments.services import DonationDeclined, DonationError
 from crm.payments.services.donations import check_donation, declined_message, resume_gift
 from crm.payments.services.giving import give
 from crm.payments.views import bp
@@ -73,7 +73,7 @@ def _start(form, on_started):
         return None
     except DonationError as error:
         db.session.rollback()
-        if isinstance(error, SubmissionConflict):
+        if getattr(error, "holds_key", False):
             form.hold_submission_key()  # that payment may have been taken: never a second one
         form.form_errors.append(str(error))
         return None
