@@ -86,6 +86,8 @@ class Config:
         self.STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET", "")
         self.STRIPE_API_BASE = env.get("STRIPE_API_BASE", "").rstrip("/")
         self.STRIPE_JS_URL = env.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/"
+        # How long a Stripe call may wait for its answer: under gunicorn's 30 s worker timeout.
+        self.STRIPE_TIMEOUT_SECONDS = _int(env, "STRIPE_TIMEOUT_SECONDS", 20)
         # Donations: amounts in integer cents; the fee rate as a Decimal string (never a float).
         self.DONATION_MIN_CENTS = _int(env, "DONATION_MIN_CENTS", 500)
         self.DONATION_MAX_CENTS = _int(env, "DONATION_MAX_CENTS", 10_000_000)

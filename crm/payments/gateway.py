@@ -39,8 +39,7 @@ def _client():
     # Stripe's library waits 80 s for an answer; a web worker is killed at 30 (gunicorn's timeout),
     # which would leave the donor with no page at all. A call that times out may still have been done:
     # the forms keep their idempotency keys for it (services.PaymentUnanswered).
-    timeout = float(config.get("STRIPE_TIMEOUT_SECONDS", 20))
-    http_client = stripe.RequestsClient(timeout=timeout)
+    http_client = stripe.RequestsClient(timeout=config["STRIPE_TIMEOUT_SECONDS"])
     return stripe.StripeClient(config["STRIPE_SECRET_KEY"], max_network_retries=0, http_client=http_client, **options)
 
 
