@@ -308,3 +308,16 @@ def test_access_rules(app, gifts, role, make_client):
             assert response.status_code in (400, 404), url  # let in; the empty form is refused
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Donation)) == len(gifts)
+
+
+def test_an_imported_gifts_status_and_method_are_named_in_both_languages(app, make_client, make_gift):
+    with app.app_context():
+        gift_id = make_gift("old@example.org", status="cancelled", method="paypal", imported=True).id
+        db.session.commit()
+    client, _ = make_client("staff")
+    for page in (client.get("/staff/donations/"), client.get(f"/staff/donations/{gift_id}")):
+        text = page.get_data(as_text=True)
+        assert "Cancelled" in text and "PayPal" in text and ">cancelled<" not in text and ">paypal<" not in text
+    client.get("/language/fr")
+    text = client.get(f"/staff/donations/{gift_id}").get_data(as_text=True)
+    assert "Annulé" in text and "PayPal" in text
