@@ -89,3 +89,19 @@ def test_in_chromium_a_form_over_its_budget_keeps_what_was_typed(page, live_serv
     expect(page.get_by_role("alert")).to_contain_text("What you typed is kept below.")
     expect(page.get_by_label("Topic")).to_have_value("Grooming on game chats")
     expect(page.get_by_label("Your questions or request")).to_have_value("Could someone speak to us on Friday?")
+
+
+def test_a_checkout_over_its_budget_comes_back_with_the_buyer_typed_and_charges_nothing(make_app, localstripe):
+    from tests.catalog.checkout_helpers import check_out, fill_cart, orders
+    from tests.catalog.shop import stock
+    from tests.payments.helpers import CARD_DECLINED, card_token
+
+    shop_app = make_app(PUBLIC_FORM_LIMIT="1 per hour", MAIL_RATE_PER_MINUTE=0)
+    shop, client = stock(shop_app), shop_app.test_client()
+    fill_cart(shop_app, client, {shop.police.id: 1})
+    assert check_out(client, card_token(localstripe, CARD_DECLINED)).status_code == 400  # tried at Stripe: counts
+    response = check_out(client, card_token(localstripe), address_line1="22 rue des Érables")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429 and "What you typed is kept below." in page
+    assert 'value="22 rue des Érables"' in page and "4242" not in page
+    assert [order.status for order in orders(shop_app)] == ["failed"]
