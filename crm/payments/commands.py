@@ -1,13 +1,11 @@
 """`flask payments ...`: reconcile with Stripe, and issue annual receipts; `flask donations import`."""
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from crm.exports import BOM
 from crm.extensions import db
+from crm.import_cli import import_file_options, write_error_report
 from crm.money import from_cents
 from crm.payments.services.gift_import import ImportProblem, import_gifts
 from crm.payments.services.receipts import issue_annual_receipts
@@ -58,17 +56,12 @@ def _print_summary(file, result, saved=True):
 
 
 @donations_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check every row and print the counts; save nothing.")
-@click.option("--source", default="", help="The system the file came from, when it cannot be told from its columns.")
-@click.option("--create-campaigns", is_flag=True, help="Create the campaigns and funds not known yet.")
-@click.option(
-    "--errors",
-    "errors_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the error report (default FILE.errors.csv).",
+@import_file_options(
+    dry_run_help="Check every row and print the counts; save nothing.",
+    source_help="The system the file came from, when it cannot be told from its columns.",
 )
-def import_donations_command(file, dry_run, source, create_campaigns, errors_path):
+@click.option("--create-campaigns", is_flag=True, help="Create the campaigns and funds not known yet.")
+def import_donations_command(file, dry_run, source, errors_path, create_campaigns):
     """Import the gift history in the CSV FILE (CiviCRM, Salesforce NPSP, GiveWP, Donorbox, CanadaHelps)."""
     # Each chunk of gifts is committed as it is written: a failure later keeps what was saved.
     done = []
@@ -103,9 +96,4 @@ def import_donations_command(file, dry_run, source, create_campaigns, errors_pat
             "Import the file again to add the rest: the gifts already saved are recognised."
         ) from error
     _print_summary(file, result, saved=not dry_run)
-    if result.rejected:
-        target = errors_path or file.with_name(file.name + ".errors.csv")
-        target.write_text(BOM + result.report, encoding="utf-8")
-        click.echo(f"Error report: {target}")
-    else:
-        click.echo("No errors.")
+    write_error_report(file, errors_path, result.report, result.rejected)

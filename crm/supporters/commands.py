@@ -7,8 +7,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from crm.exports import BOM
 from crm.extensions import db
+from crm.import_cli import import_file_options, write_error_report
 from crm.supporters.services import SupporterError
 from crm.supporters.services.imports import check_import, fail_import, open_file_import, run_import
 
@@ -28,17 +28,12 @@ def _mapping(value):
 
 
 @supporters_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--mapping", default="auto", show_default=True, help='"auto", or a JSON file {"column header": "field"}.')
-@click.option("--dry-run", is_flag=True, help="Check every row and print the counts; write no supporter.")
-@click.option("--source", default="", help="Source of new supporters when the file has no source column.")
-@click.option(
-    "--errors",
-    "errors_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the error report (default FILE.errors.csv).",
+@import_file_options(
+    dry_run_help="Check every row and print the counts; write no supporter.",
+    source_help="Source of new supporters when the file has no source column.",
 )
-def import_command(file, mapping, dry_run, source, errors_path):
+@click.option("--mapping", default="auto", show_default=True, help='"auto", or a JSON file {"column header": "field"}.')
+def import_command(file, dry_run, source, errors_path, mapping):
     """Import supporters from the CSV FILE (UTF-8 or Windows-1252; comma, semicolon or tab)."""
     try:
         batch = open_file_import(file, source=source, mapping=_mapping(mapping))
@@ -66,9 +61,4 @@ def import_command(file, mapping, dry_run, source, errors_path):
     click.echo(f"  merged with an earlier row (same email): {counts.merged}")
     click.echo(f"  blank lines skipped: {counts.skipped}")
     click.echo(f"  rows with errors: {counts.errors}")
-    if counts.errors:
-        target = errors_path or file.with_name(file.name + ".errors.csv")
-        target.write_text(BOM + batch.error_report, encoding="utf-8")
-        click.echo(f"Error report: {target}")
-    else:
-        click.echo("No errors.")
+    write_error_report(file, errors_path, batch.error_report, counts.errors)
