@@ -5,16 +5,13 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import update
-
-from crm.extensions import db
 from crm.i18n import money_in
 from crm.mail.services.outbox import enqueue_email
 from crm.payments import gateway
-from crm.payments.models import RecurringGift
 from crm.payments.services.plan_links import manage_url
 from crm.payments.services.plans import change_amount
 from crm.payments.services.receipts import local_date
+from crm.unique import lock_row
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,15 +82,7 @@ def card_on_file(gift):
 
 def _lock(gift):
     """Lock the plan's row until the caller commits (two clicks take turns) and return it re-read."""
-    db.session.execute(
-        update(RecurringGift)
-        .where(RecurringGift.id == gift.id)
-        .values(amount_cents=RecurringGift.amount_cents)
-        .execution_options(synchronize_session=False)
-    )
-    return db.session.scalar(
-        db.select(RecurringGift).where(RecurringGift.id == gift.id).execution_options(populate_existing=True)
-    )
+    return lock_row(gift, "amount_cents")
 
 
 def change_monthly_amount(gift, gift_cents, cover_fee=False, now=None):

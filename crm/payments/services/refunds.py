@@ -3,7 +3,6 @@
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import update
 
 from crm.audit import record_audit
 from crm.extensions import db
@@ -12,7 +11,7 @@ from crm.payments.models import Donation, Refund
 from crm.payments.models.donations import REFUNDABLE_STATUSES
 from crm.payments.services import DonationError, donations, receipts, translate_gateway_errors
 from crm.payments.signals import payment_refunded
-from crm.unique import add_once
+from crm.unique import add_once, lock_row
 from crm.utc import utcnow
 
 log = logging.getLogger(__name__)
@@ -22,20 +21,8 @@ VOID_REFUND_STATUSES = ("failed", "canceled")
 
 
 def lock_gift(donation):
-    """Lock the gift's row, so refunds and events about it take turns; return it re-read.
-
-    A no-op UPDATE rather than SELECT ... FOR UPDATE: it locks the row on PostgreSQL, and on
-    SQLite it takes the write lock before anything is read, so the turn-taking holds there too.
-    """
-    db.session.execute(
-        update(Donation)
-        .where(Donation.id == donation.id)
-        .values(refunded_cents=Donation.refunded_cents)
-        .execution_options(synchronize_session=False)
-    )
-    return db.session.scalar(
-        db.select(Donation).where(Donation.id == donation.id).execution_options(populate_existing=True)
-    )
+    """Lock the gift's row, so refunds and events about it take turns; return it re-read (crm.unique.lock_row)."""
+    return lock_row(donation, "refunded_cents")
 
 
 def _refund_status(refunded_cents, amount_cents):
