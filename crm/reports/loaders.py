@@ -4,7 +4,6 @@ Every column has an explicit dtype: ids and money int64 (integer cents, never fl
 datetime64[us, UTC], text str, flags bool.
 """
 
-from collections import defaultdict
 from types import SimpleNamespace
 
 import pandas as pd
@@ -14,8 +13,8 @@ from sqlalchemy.types import NullType
 from crm.extensions import db
 from crm.payments.models import Donation
 from crm.reports.years import utc_series
-from crm.supporters.models import ConsentRecord, Supporter, Suppression, email_hash
-from crm.supporters.services.consent import decide_consent
+from crm.supporters.models import Supporter, Suppression, email_hash
+from crm.supporters.services.consent import consent_records_by_person, decide_consent
 from crm.utc import UTCDateTime, utcnow
 
 # Paid and kept, what was refunded coming off: the statuses fundraising's totals count. A gift under an
@@ -62,21 +61,6 @@ def load_gifts(currency, until=None):
     )
 
 
-def _consent_records(ids, now):
-    records = defaultdict(list)
-    query = select(
-        ConsentRecord.supporter_id,
-        ConsentRecord.purpose,
-        ConsentRecord.action,
-        ConsentRecord.basis,
-        ConsentRecord.created_at,
-        ConsentRecord.expires_at,
-    ).where(ConsentRecord.supporter_id.in_(ids), ConsentRecord.created_at <= now)
-    for record in db.session.execute(query):
-        records[record.supporter_id].append(record)
-    return records
-
-
 def load_people(supporter_ids, now=None, batch=500):
     """The active (not erased, not merged) people of `supporter_ids`, with their appeal consent.
 
@@ -93,7 +77,7 @@ def load_people(supporter_ids, now=None, batch=500):
             .where(Supporter.id.in_(chunk), Supporter.erased_at.is_(None), Supporter.merged_into_id.is_(None))
             .order_by(Supporter.id)
         ).all()
-        records = _consent_records(chunk, now)
+        records = consent_records_by_person(chunk, now)
         hashes = {person.id: email_hash(person.email) for person in people if person.email}
         suppressed = set(
             db.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes.values())))

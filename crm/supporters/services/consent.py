@@ -10,6 +10,7 @@ Rules, in order:
 """
 
 import calendar
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -171,6 +172,22 @@ def decide_consent(supporter, purpose, records, suppressed, now):
     if any(r.action == "grant" for r in records):
         return ConsentState(False, "expired")
     return ConsentState(False, "never given")
+
+
+def consent_records_by_person(supporter_ids, now):
+    """{supporter_id: [records made by `now`]} for a batch of people, in one query: what decide_consent reads."""
+    records = defaultdict(list)
+    query = db.select(
+        ConsentRecord.supporter_id,
+        ConsentRecord.purpose,
+        ConsentRecord.action,
+        ConsentRecord.basis,
+        ConsentRecord.created_at,
+        ConsentRecord.expires_at,
+    ).where(ConsentRecord.supporter_id.in_(supporter_ids), ConsentRecord.created_at <= now)
+    for record in db.session.execute(query):
+        records[record.supporter_id].append(record)
+    return records
 
 
 def may_email(supporter, purpose, now=None):

@@ -8,8 +8,8 @@ from sqlalchemy.orm import lazyload
 
 from crm.exports import stream_csv
 from crm.extensions import db
-from crm.supporters.models import PURPOSES, ConsentRecord, Supporter, Suppression, Tag, email_hash, supporter_tags
-from crm.supporters.services.consent import decide_consent
+from crm.supporters.models import PURPOSES, Supporter, Suppression, Tag, email_hash, supporter_tags
+from crm.supporters.services.consent import consent_records_by_person, decide_consent
 from crm.supporters.services.intake import PROFILE_FIELDS
 from crm.supporters.services.search import search_supporters
 from crm.utc import utcnow
@@ -24,18 +24,7 @@ def _reason(supporter, records, suppressed, purpose, now):
 
 def _batch_rows(supporters, now):
     ids = [supporter.id for supporter in supporters]
-    records = defaultdict(list)
-    for record in db.session.execute(
-        select(
-            ConsentRecord.supporter_id,
-            ConsentRecord.purpose,
-            ConsentRecord.action,
-            ConsentRecord.basis,
-            ConsentRecord.created_at,
-            ConsentRecord.expires_at,
-        ).where(ConsentRecord.supporter_id.in_(ids), ConsentRecord.created_at <= now)
-    ):
-        records[record.supporter_id].append(record)
+    records = consent_records_by_person(ids, now)
     tags = defaultdict(list)
     for supporter_id, name in db.session.execute(
         select(supporter_tags.c.supporter_id, Tag.name)
